@@ -1,0 +1,232 @@
+//! The context a check runs in: the target, its instance, sockspec's recorded
+//! endpoints, and what goes into the evidence.
+
+use crate::check::{Check, Verdict};
+use crate::latency::Latency;
+use crate::net::{Net, loopback_for};
+use crate::recorder::Recorder;
+use crate::role::Contract;
+use crate::settings::Settings;
+use crate::target::{Instance, LaunchError, LaunchRequest, Target};
+use crate::udp::UdpPeer;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+/// What a check works with. One per check run; its instances end with it.
+pub struct Ctx {
+    check: &'static Check,
+    settings: Arc<Settings>,
+    target: Arc<dyn Target>,
+    recorder: Recorder,
+    net: Option<Net>,
+    instance: Option<Instance>,
+    launches: u32,
+    /// Latency measured from this target during this check.
+    pub latency: Latency,
+    /// Facts for the evidence (`seed`, `cases`, free-form notes).
+    pub facts: Facts,
+}
+
+/// Facts a check records for the evidence.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    /// The seed of a property check.
+    pub seed: Option<u64>,
+    /// How many cases a property check ran.
+    pub cases: Option<u32>,
+    /// Anything else worth showing.
+    pub notes: Vec<String>,
+}
+
+impl Ctx {
+    /// A fresh context for one run of `check` against `target`.
+    pub fn new(check: &'static Check, settings: Arc<Settings>, target: Arc<dyn Target>) -> Ctx {
+        Ctx {
+            check,
+            settings,
+            target,
+            recorder: Recorder::default(),
+            net: None,
+            instance: None,
+            launches: 0,
+            latency: Latency::default(),
+            facts: Facts::default(),
+        }
+    }
+
+    /// The check being run.
+    pub fn check(&self) -> &'static Check {
+        self.check
+    }
+
+    /// The run's settings.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The contract the target's replies are judged by.
+    pub fn contract(&self) -> Contract {
+        self.settings.contract
+    }
+
+    /// The target under test.
+    pub fn target(&self) -> &dyn Target {
+        self.target.as_ref()
+    }
+
+    /// The transcript recorder.
+    pub fn recorder(&self) -> &Recorder {
+        &self.recorder
+    }
+
+    /// The current instance, if one was started.
+    pub fn instance(&self) -> Option<&Instance> {
+        self.instance.as_ref()
+    }
+
+    /// Stops the current instance (its sandbox stays for the next one).
+    pub fn stop_instance(&mut self) {
+        self.instance = None;
+    }
+
+    /// Addresses that must be local in the target's network: `--addr` and any
+    /// address written in its source.
+    fn local_ips(&self) -> Vec<IpAddr> {
+        let mut ips: Vec<IpAddr> = self.settings.addr.iter().map(|a| a.ip()).collect();
+        ips.extend(self.target.hinted_addrs().iter().map(|a| a.ip()));
+        ips
+    }
+
+    /// The network the target runs in (made on first use).
+    pub fn net(&mut self) -> Result<Net, Verdict> {
+        if let Some(net) = &self.net {
+            return Ok(net.clone());
+        }
+        let net = self
+            .target
+            .network(&self.local_ips())
+            .map_err(|e| Verdict::Error(e.to_string()))?;
+        self.net = Some(net.clone());
+        Ok(net)
+    }
+
+    fn request(&self, connect_to: Option<SocketAddr>, close_stdin: bool) -> LaunchRequest {
+        LaunchRequest {
+            role: self.check.role,
+            connect_to,
+            bind_to: self.settings.addr,
+            input: self.settings.input.clone(),
+            close_stdin,
+            activity: self.recorder.activity(),
+            start_timeout: self.settings.start_timeout,
+        }
+    }
+
+    fn launch_failed(&self, e: LaunchError) -> Verdict {
+        match e {
+            LaunchError::Spawn(_) | LaunchError::Setup(_) => Verdict::Error(e.to_string()),
+            LaunchError::ExitedEarly { .. } => Verdict::violated(format!(
+                "The program {e}; it must keep running and serve. Its error output is below."
+            )),
+            LaunchError::NeverReady { .. } => Verdict::violated(format!(
+                "The program started but {e}: a {} must bind() its socket{} before it can be checked.",
+                self.check.role,
+                if self.check.role.transport() == crate::role::Transport::Tcp {
+                    " and listen()"
+                } else {
+                    ""
+                }
+            )),
+        }
+    }
+
+    /// The address of a running server instance, starting one if there is none
+    /// or the last one exited (a one-shot server is started again).
+    pub async fn server(&mut self) -> Result<SocketAddr, Verdict> {
+        if let Some(instance) = &self.instance {
+            match instance.exited() {
+                None => return instance.addr.ok_or_else(|| Verdict::Error("server has no address".into())),
+                Some(exit) => self
+                    .recorder
+                    .note("sockspec", format!("the target {exit}; starting it again")),
+            }
+        }
+        let net = self.net()?;
+        let request = self.request(None, false);
+        self.instance = None;
+        let instance = self
+            .target
+            .launch(&net, request)
+            .await
+            .map_err(|e| self.launch_failed(e))?;
+        self.launches += 1;
+        let addr = instance
+            .addr
+            .ok_or_else(|| Verdict::Error("the server has no address".into()))?;
+        self.recorder
+            .note("sockspec", format!("target is serving on {addr}"));
+        self.instance = Some(instance);
+        Ok(addr)
+    }
+
+    /// Starts a client instance that will use the server at `connect_to`.
+    pub async fn start_client(&mut self, connect_to: SocketAddr) -> Result<(), Verdict> {
+        let net = self.net()?;
+        let request = self.request(Some(connect_to), true);
+        self.instance = None;
+        let instance = self
+            .target
+            .launch(&net, request)
+            .await
+            .map_err(|e| self.launch_failed(e))?;
+        self.launches += 1;
+        self.instance = Some(instance);
+        Ok(())
+    }
+
+    /// Where a client target expects its server: `--addr`, else an address in
+    /// its source, else loopback with a port of sockspec's choosing (0).
+    pub fn client_server_addr(&self) -> SocketAddr {
+        self.settings
+            .addr
+            .or_else(|| {
+                self.target
+                    .hinted_addrs()
+                    .into_iter()
+                    .find(|a| !a.ip().is_unspecified())
+            })
+            .unwrap_or_else(|| SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0))
+    }
+
+    /// A UDP endpoint of sockspec's named `label`, in the target's network,
+    /// bound to loopback and sending to `peer`.
+    pub fn udp_client(&mut self, label: &str, peer: SocketAddr) -> Result<UdpPeer, Verdict> {
+        self.udp_bound(label, loopback_for(&peer), Some(peer))
+    }
+
+    /// A UDP endpoint of sockspec's bound to `addr` in the target's network.
+    pub fn udp_bound(
+        &mut self,
+        label: &str,
+        addr: SocketAddr,
+        peer: Option<SocketAddr>,
+    ) -> Result<UdpPeer, Verdict> {
+        let net = self.net()?;
+        let socket = net
+            .udp_bind(addr)
+            .map_err(|e| Verdict::Error(format!("sockspec could not bind UDP {addr}: {e}")))?;
+        Ok(UdpPeer::new(socket, label, self.recorder.clone(), peer))
+    }
+
+    /// The phrase a diagnosis uses for the target's state now.
+    pub fn target_state(&self) -> String {
+        self.instance
+            .as_ref()
+            .map_or_else(|| "it is not running".into(), Instance::state)
+    }
+
+    /// How many instances were started in this check.
+    pub fn launches(&self) -> u32 {
+        self.launches
+    }
+}

@@ -1,0 +1,432 @@
+//! An external program as a target, e.g. `python3 tcp_server.py`, run in its
+//! own sandbox with a copy of its folder as working directory.
+
+use crate::net::Net;
+use crate::output::{Output, Stream};
+use crate::procfs::{self, BoundSocket};
+use crate::role::Transport;
+use crate::sandbox;
+use crate::source_hints;
+use crate::stdin::{self, StdinSink};
+use crate::target::{BoxFuture, ExitInfo, Instance, LaunchError, LaunchRequest, Target};
+use nix::sys::resource::{Resource, getrlimit, setrlimit};
+use std::net::{IpAddr, SocketAddr};
+use std::os::fd::{AsRawFd, BorrowedFd};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
+
+/// Resource limits of one instance.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// CPU seconds (RLIMIT_CPU).
+    pub cpu_seconds: u64,
+    /// Bytes of data segment and heap (RLIMIT_DATA).
+    pub memory_bytes: u64,
+    /// Open files (RLIMIT_NOFILE).
+    pub open_files: u64,
+    /// Largest file it may write (RLIMIT_FSIZE).
+    pub file_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            cpu_seconds: 60,
+            memory_bytes: 2 << 30,
+            open_files: 1024,
+            file_bytes: 64 << 20,
+        }
+    }
+}
+
+/// An external program.
+#[derive(Debug, Clone)]
+pub struct Command {
+    argv: Vec<String>,
+    sandbox: bool,
+    limits: Limits,
+    /// The program's own files among the arguments (index, path).
+    files: Vec<(usize, PathBuf)>,
+}
+
+/// The largest folder copied as an instance's working directory.
+const MAX_COPY_FILES: usize = 2000;
+const MAX_COPY_BYTES: u64 = 64 << 20;
+
+impl Command {
+    /// A program to run as `argv`, sandboxed unless `sandbox` is false. Fails
+    /// when the program cannot be found, so that a typo is a usage error and not
+    /// every check failing.
+    pub fn new(argv: Vec<String>, sandbox: bool) -> Result<Command, String> {
+        let Some(program) = argv.first() else {
+            return Err("no command given to run".into());
+        };
+        if !is_runnable(program) {
+            return Err(format!("`{program}`: command not found or not executable"));
+        }
+        let files = argv
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| Path::new(a).is_file())
+            .map(|(i, a)| (i, PathBuf::from(a)))
+            .collect();
+        Ok(Command {
+            argv,
+            sandbox,
+            limits: Limits::default(),
+            files,
+        })
+    }
+
+    /// Sets the resource limits.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The folder whose copy is the working directory: the first program file's.
+    fn program_dir(&self) -> Option<PathBuf> {
+        let (_, file) = self.files.last()?;
+        Some(
+            file.parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+        )
+    }
+
+    /// Arguments with placeholders filled and program files pointed at the copy.
+    fn args_for(&self, copy: Option<&Path>, host: &str, port: u16) -> Vec<String> {
+        self.argv
+            .iter()
+            .enumerate()
+            .map(|(i, arg)| {
+                let moved = copy.and_then(|dir| {
+                    let (_, file) = self.files.iter().find(|(j, _)| *j == i)?;
+                    Some(dir.join(file.file_name()?).to_string_lossy().into_owned())
+                });
+                moved
+                    .unwrap_or_else(|| arg.clone())
+                    .replace("{host}", host)
+                    .replace("{port}", &port.to_string())
+                    .replace("{broadcast}", "255.255.255.255")
+            })
+            .collect()
+    }
+}
+
+fn is_runnable(program: &str) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    let executable = |p: &Path| {
+        p.metadata()
+            .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+            .unwrap_or(false)
+    };
+    if program.contains('/') {
+        return executable(Path::new(program));
+    }
+    std::env::var_os("PATH")
+        .map(|paths| std::env::split_paths(&paths).any(|dir| executable(&dir.join(program))))
+        .unwrap_or(false)
+}
+
+/// Copies `src` into `dst`, skipping caches and VCS folders, within a budget.
+/// Returns false (having copied part) when the folder is too large.
+fn copy_folder(src: &Path, dst: &Path, files: &mut usize, bytes: &mut u64) -> std::io::Result<bool> {
+    for entry in std::fs::read_dir(src)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if matches!(
+            name.to_str(),
+            Some(".git" | "__pycache__" | "target" | "node_modules" | ".venv")
+        ) {
+            continue;
+        }
+        let kind = entry.file_type()?;
+        let to = dst.join(&name);
+        if kind.is_dir() {
+            std::fs::create_dir(&to)?;
+            if !copy_folder(&entry.path(), &to, files, bytes)? {
+                return Ok(false);
+            }
+        } else if kind.is_file() {
+            *files += 1;
+            *bytes += entry.metadata()?.len();
+            if *files > MAX_COPY_FILES || *bytes > MAX_COPY_BYTES {
+                return Ok(false);
+            }
+            std::fs::copy(entry.path(), &to)?;
+        }
+    }
+    Ok(true)
+}
+
+/// Kills the instance's processes when dropped.
+struct KillOnDrop(u32);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = nix::sys::signal::killpg(
+            nix::unistd::Pid::from_raw(self.0 as i32),
+            nix::sys::signal::Signal::SIGKILL,
+        );
+        procfs::kill_tree(self.0);
+    }
+}
+
+/// Aborts a task when dropped.
+struct AbortOnDrop(tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// The socket a server of `transport` serves on: IPv4 before IPv6.
+fn serving_socket(bound: &[BoundSocket], transport: Transport) -> Option<SocketAddr> {
+    let mut candidates: Vec<&BoundSocket> = bound
+        .iter()
+        .filter(|b| b.transport == transport && (transport == Transport::Udp || b.listening))
+        .collect();
+    candidates.sort_by_key(|b| (b.local.is_ipv6(), b.local.port()));
+    candidates.first().map(|b| crate::net::reachable(b.local))
+}
+
+impl Target for Command {
+    fn describe(&self) -> String {
+        self.argv.join(" ")
+    }
+
+    fn kind(&self) -> &'static str {
+        "command"
+    }
+
+    fn isolated(&self) -> bool {
+        self.sandbox
+    }
+
+    fn sandboxed(&self) -> bool {
+        self.sandbox
+    }
+
+    fn hinted_addrs(&self) -> Vec<SocketAddr> {
+        let mut all = Vec::new();
+        for (_, file) in &self.files {
+            for addr in source_hints::from_file(file) {
+                if !all.contains(&addr) {
+                    all.push(addr);
+                }
+            }
+        }
+        all
+    }
+
+    fn network(&self, local: &[IpAddr]) -> Result<Net, LaunchError> {
+        if !self.sandbox {
+            return Ok(Net::host());
+        }
+        sandbox::create(local).map_err(|e| LaunchError::Setup(format!("sandbox: {e}")))
+    }
+
+    fn launch<'a>(
+        &'a self,
+        net: &'a Net,
+        request: LaunchRequest,
+    ) -> BoxFuture<'a, Result<Instance, LaunchError>> {
+        Box::pin(async move {
+            let workdir = tempfile::Builder::new()
+                .prefix("sockspec-")
+                .tempdir()
+                .map_err(|e| LaunchError::Setup(format!("temporary folder: {e}")))?;
+            let copied = match self.program_dir() {
+                Some(dir) => {
+                    let (mut files, mut bytes) = (0, 0);
+                    let whole = copy_folder(&dir, workdir.path(), &mut files, &mut bytes)
+                        .map_err(|e| LaunchError::Setup(format!("copying {}: {e}", dir.display())))?;
+                    if !whole {
+                        // Too large to copy whole: the program files alone.
+                        for (_, file) in &self.files {
+                            if let Some(name) = file.file_name() {
+                                let _ = std::fs::copy(file, workdir.path().join(name));
+                            }
+                        }
+                    }
+                    true
+                }
+                None => false,
+            };
+            let endpoint = request.connect_to.or(request.bind_to);
+            let host = endpoint.map_or_else(|| "127.0.0.1".to_string(), |a| a.ip().to_string());
+            let port = endpoint.map_or(0, |a| a.port());
+            let args = self.args_for(copied.then(|| workdir.path()), &host, port);
+
+            let mut cmd = tokio::process::Command::new(&args[0]);
+            cmd.args(&args[1..])
+                .current_dir(workdir.path())
+                .env("SOCKSPEC_HOST", &host)
+                .env("SOCKSPEC_PORT", port.to_string())
+                .env("PYTHONUNBUFFERED", "1")
+                .env("PYTHONIOENCODING", "utf-8")
+                .env("PYTHONDONTWRITEBYTECODE", "1")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .kill_on_drop(true);
+            let ns = net.ns_fd().map(|fd| fd.as_raw_fd());
+            let limits = self.limits;
+            let (_, nofile_hard) = getrlimit(Resource::RLIMIT_NOFILE).unwrap_or((1024, 1024));
+            let nofile = limits.open_files.min(nofile_hard);
+            // SAFETY: only async-signal-safe system calls run between fork and exec;
+            // the namespace descriptor stays open until exec.
+            unsafe {
+                cmd.pre_exec(move || {
+                    if let Some(fd) = ns {
+                        nix::sched::setns(
+                            BorrowedFd::borrow_raw(fd),
+                            nix::sched::CloneFlags::CLONE_NEWNET,
+                        )?;
+                    }
+                    nix::unistd::setpgid(nix::unistd::Pid::from_raw(0), nix::unistd::Pid::from_raw(0))?;
+                    setrlimit(Resource::RLIMIT_CORE, 0, 0)?;
+                    setrlimit(Resource::RLIMIT_NOFILE, nofile, nofile)?;
+                    setrlimit(Resource::RLIMIT_CPU, limits.cpu_seconds, limits.cpu_seconds + 1)?;
+                    setrlimit(Resource::RLIMIT_DATA, limits.memory_bytes, limits.memory_bytes)?;
+                    setrlimit(Resource::RLIMIT_FSIZE, limits.file_bytes, limits.file_bytes)?;
+                    Ok(())
+                });
+            }
+            let mut child = cmd
+                .spawn()
+                .map_err(|e| LaunchError::Spawn(format!("{}: {e}", args[0])))?;
+            let pid = child.id().expect("a just-spawned child has a pid");
+            let kill = KillOnDrop(pid);
+
+            let output = Output::default();
+            let drains = [
+                tokio::spawn(output.clone().drain(Stream::Stdout, child.stdout.take().expect("piped"))),
+                tokio::spawn(output.clone().drain(Stream::Stderr, child.stderr.take().expect("piped"))),
+            ];
+            let stdin_pipe = child.stdin.take().expect("piped");
+            let (exit_tx, exit_rx) = watch::channel(None);
+            let waiter = tokio::spawn(async move {
+                let status = child.wait().await;
+                // Let the readers take what the program wrote before it ended.
+                for drain in drains {
+                    let _ = tokio::time::timeout(Duration::from_millis(500), drain).await;
+                }
+                let exit = status.map_or(
+                    ExitInfo {
+                        code: None,
+                        signal: None,
+                    },
+                    ExitInfo::from_status,
+                );
+                let _ = exit_tx.send(Some(exit));
+            });
+            let feeder = tokio::spawn(stdin::feed(
+                StdinSink::Pipe(stdin_pipe),
+                request.input,
+                request.activity,
+                request.close_stdin,
+            ));
+            let keep: Vec<Box<dyn crate::net::Keepalive>> = vec![
+                Box::new(AbortOnDrop(feeder.abort_handle())),
+                Box::new(kill),
+                Box::new(AbortOnDrop(waiter.abort_handle())),
+                Box::new(workdir),
+            ];
+            let mut instance = Instance::new(None, output, Some(pid), exit_rx, keep);
+            if request.role.is_server() {
+                let (addr, bound) =
+                    wait_until_bound(&instance, pid, request.role.transport(), request.start_timeout)
+                        .await?;
+                instance.addr = Some(addr);
+                instance.bound = bound;
+            }
+            Ok(instance)
+        })
+    }
+}
+
+/// Waits until the program's process tree holds a bound socket of `transport`
+/// (polling `/proc`: there is no event for "bound"), or it exits, or time runs out.
+async fn wait_until_bound(
+    instance: &Instance,
+    pid: u32,
+    transport: Transport,
+    limit: Duration,
+) -> Result<(SocketAddr, Vec<BoundSocket>), LaunchError> {
+    let start = Instant::now();
+    let mut pause = Duration::from_millis(1);
+    loop {
+        let bound = procfs::bound_sockets(pid);
+        if let Some(addr) = serving_socket(&bound, transport) {
+            return Ok((addr, bound));
+        }
+        if instance.exited().is_some() {
+            // Wait for the readers to finish so the traceback is complete.
+            let exit = instance
+                .wait_exit(Duration::from_secs(1))
+                .await
+                .expect("already exited");
+            return Err(LaunchError::ExitedEarly { exit });
+        }
+        if start.elapsed() >= limit {
+            return Err(LaunchError::NeverReady {
+                waited: limit,
+                bound,
+            });
+        }
+        if let Some(exit) = instance.wait_exit(pause).await {
+            return Err(LaunchError::ExitedEarly { exit });
+        }
+        pause = (pause * 2).min(Duration::from_millis(10));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_programs_are_refused_up_front() {
+        let err = Command::new(vec!["no-such-program-xyz".into()], false).unwrap_err();
+        assert!(err.contains("command not found"), "{err}");
+        assert!(Command::new(vec!["sh".into(), "-c".into(), "true".into()], false).is_ok());
+    }
+
+    #[test]
+    fn placeholders_are_filled_and_program_files_moved() {
+        let cmd = Command::new(
+            vec!["sh".into(), "Cargo.toml".into(), "--port={port}".into(), "{host}".into()],
+            false,
+        )
+        .unwrap();
+        let args = cmd.args_for(Some(Path::new("/tmp/copy")), "127.0.0.1", 8888);
+        assert_eq!(args, ["sh", "/tmp/copy/Cargo.toml", "--port=8888", "127.0.0.1"]);
+    }
+
+    #[test]
+    fn servers_are_reached_on_ipv4_first() {
+        let b = |s: &str, t, l| BoundSocket {
+            transport: t,
+            local: s.parse().unwrap(),
+            listening: l,
+        };
+        let bound = [
+            b("[::]:9000", Transport::Tcp, true),
+            b("0.0.0.0:9000", Transport::Tcp, true),
+            b("0.0.0.0:5353", Transport::Udp, false),
+        ];
+        assert_eq!(
+            serving_socket(&bound, Transport::Tcp),
+            Some("127.0.0.1:9000".parse().unwrap())
+        );
+        assert_eq!(
+            serving_socket(&bound, Transport::Udp),
+            Some("127.0.0.1:5353".parse().unwrap())
+        );
+    }
+}

@@ -1,0 +1,147 @@
+//! Rust code in this process as a target: the reference implementation, or a
+//! user's own code inside `cargo test`.
+
+use crate::net::Net;
+use crate::output::{Output, OutputWriter, Stream};
+use crate::stdin::{self, StdinSink};
+use crate::target::{BoxFuture, ExitInfo, Instance, LaunchError, LaunchRequest, Target};
+use std::future::Future;
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+
+/// What an in-process target is started with.
+pub struct InProcessIo {
+    /// For clients: the server to use.
+    pub connect_to: Option<SocketAddr>,
+    /// For servers: the address sockspec suggests (loopback, port 0 by default).
+    pub bind_to: SocketAddr,
+    /// Its input script, one line per message; closed at the end of a client's script.
+    pub input: mpsc::Receiver<String>,
+    /// Its stdout.
+    pub stdout: OutputWriter,
+}
+
+/// A started in-process target.
+pub struct Started {
+    /// For servers: where it is bound.
+    pub addr: Option<SocketAddr>,
+    /// Its work; finishing means the instance exited (status 1 on error).
+    pub task: JoinHandle<io::Result<()>>,
+}
+
+type StartFn = dyn Fn(InProcessIo) -> BoxFuture<'static, io::Result<Started>> + Send + Sync;
+
+/// A target made of Rust code run on sockspec's runtime, in the host's network.
+#[derive(Clone)]
+pub struct InProcess {
+    name: String,
+    start: Arc<StartFn>,
+}
+
+impl InProcess {
+    /// A target named `name` started by `start`, which binds (servers) or
+    /// connects (clients) and spawns its work.
+    pub fn new<F, Fut>(name: impl Into<String>, start: F) -> Self
+    where
+        F: Fn(InProcessIo) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = io::Result<Started>> + Send + 'static,
+    {
+        InProcess {
+            name: name.into(),
+            start: Arc::new(move |io| Box::pin(start(io))),
+        }
+    }
+}
+
+/// Aborts the instance's task when the instance is dropped.
+struct AbortOnDrop(tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl Target for InProcess {
+    fn describe(&self) -> String {
+        format!("{} (in-process)", self.name)
+    }
+
+    fn kind(&self) -> &'static str {
+        "in-process"
+    }
+
+    fn isolated(&self) -> bool {
+        true
+    }
+
+    fn sandboxed(&self) -> bool {
+        false
+    }
+
+    fn network(&self, _local: &[IpAddr]) -> Result<Net, LaunchError> {
+        Ok(Net::host())
+    }
+
+    fn launch<'a>(
+        &'a self,
+        _net: &'a Net,
+        request: LaunchRequest,
+    ) -> BoxFuture<'a, Result<Instance, LaunchError>> {
+        Box::pin(async move {
+            let output = Output::default();
+            let (line_tx, line_rx) = mpsc::channel(1);
+            let io = InProcessIo {
+                connect_to: request.connect_to,
+                bind_to: request
+                    .bind_to
+                    .unwrap_or_else(|| "127.0.0.1:0".parse().expect("valid literal")),
+                input: line_rx,
+                stdout: output.writer(Stream::Stdout),
+            };
+            let started = (self.start)(io)
+                .await
+                .map_err(|e| LaunchError::Setup(format!("{}: {e}", self.name)))?;
+            let abort = AbortOnDrop(started.task.abort_handle());
+            let (exit_tx, exit_rx) = watch::channel(None);
+            let out = output.clone();
+            let watcher = tokio::spawn(async move {
+                let code = match started.task.await {
+                    Ok(Ok(())) => 0,
+                    Ok(Err(e)) => {
+                        out.append(Stream::Stderr, format!("error: {e}\n").as_bytes());
+                        1
+                    }
+                    Err(e) => {
+                        out.append(Stream::Stderr, format!("task ended: {e}\n").as_bytes());
+                        101
+                    }
+                };
+                let _ = exit_tx.send(Some(ExitInfo {
+                    code: Some(code),
+                    signal: None,
+                }));
+            });
+            let feeder = tokio::spawn(stdin::feed(
+                StdinSink::Channel(line_tx),
+                request.input,
+                request.activity,
+                request.close_stdin,
+            ));
+            Ok(Instance::new(
+                started.addr,
+                output,
+                None,
+                exit_rx,
+                vec![
+                    Box::new(abort),
+                    Box::new(AbortOnDrop(watcher.abort_handle())),
+                    Box::new(AbortOnDrop(feeder.abort_handle())),
+                ],
+            ))
+        })
+    }
+}

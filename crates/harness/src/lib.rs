@@ -1,0 +1,34 @@
+//! sockspec-harness: everything between a check and the program under test.
+//!
+//! - [`Target`]: a program playing one role, started as [`Instance`]s by a launcher
+//!   ([`launch::Command`], [`launch::InProcess`], [`launch::Remote`]);
+//! - [`sandbox`]: a private network namespace per external target;
+//! - [`procfs`]: what a running target bound, its processes and CPU time, read from `/proc`;
+//! - [`Ctx`]: what a check works with (sockets that record a transcript, the target);
+//! - [`runner`]: runs checks with timeouts, retries and outcomes.
+
+pub mod check;
+pub mod context;
+pub mod latency;
+pub mod launch;
+pub mod net;
+pub mod output;
+pub mod procfs;
+pub mod property;
+pub mod recorder;
+pub mod role;
+pub mod runner;
+pub mod sandbox;
+pub mod settings;
+pub mod source_hints;
+pub mod stdin;
+pub mod target;
+pub mod udp;
+
+pub use check::{Check, CheckFuture, Level, Outcome, Verdict};
+pub use context::Ctx;
+pub use net::Net;
+pub use role::{Contract, Role};
+pub use runner::{CheckResult, Evidence};
+pub use settings::Settings;
+pub use target::{ExitInfo, Instance, LaunchError, LaunchRequest, Target};

@@ -1,0 +1,144 @@
+//! Where sockets are made: the host's network namespace or a sandbox's.
+//!
+//! A socket belongs to the namespace it was created in, whatever thread uses it
+//! later. So sockspec creates the sockets it talks to a sandboxed target with on
+//! a short-lived thread that first joins the sandbox's namespace.
+
+use nix::sched::{CloneFlags, setns};
+use socket2::{Domain, Protocol, Socket, Type};
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::sync::Arc;
+
+/// Something kept alive as long as a namespace is in use (the sandbox's guard).
+pub trait Keepalive: Send + Sync {}
+impl<T: Send + Sync> Keepalive for T {}
+
+struct Inner {
+    ns: Option<OwnedFd>,
+    label: String,
+    _guard: Option<Box<dyn Keepalive>>,
+}
+
+/// A network namespace handle; cheap to clone.
+#[derive(Clone)]
+pub struct Net {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Net {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.inner.label)
+    }
+}
+
+impl Net {
+    /// The namespace sockspec itself runs in.
+    pub fn host() -> Net {
+        Net {
+            inner: Arc::new(Inner {
+                ns: None,
+                label: "host network".into(),
+                _guard: None,
+            }),
+        }
+    }
+
+    /// A namespace given by an open `/proc/.../ns/net` descriptor; `guard` lives
+    /// as long as the last clone of this handle.
+    pub fn namespace(ns: OwnedFd, label: String, guard: Box<dyn Keepalive>) -> Net {
+        Net {
+            inner: Arc::new(Inner {
+                ns: Some(ns),
+                label,
+                _guard: Some(guard),
+            }),
+        }
+    }
+
+    /// Whether this is a sandbox rather than the host's namespace.
+    pub fn is_sandbox(&self) -> bool {
+        self.inner.ns.is_some()
+    }
+
+    /// The namespace descriptor, for a child process to join before exec.
+    pub fn ns_fd(&self) -> Option<BorrowedFd<'_>> {
+        self.inner.ns.as_ref().map(|fd| fd.as_fd())
+    }
+
+    /// Runs `make` inside this namespace (on a scoped thread when sandboxed).
+    pub fn within<T: Send>(&self, make: impl FnOnce() -> io::Result<T> + Send) -> io::Result<T> {
+        let Some(ns) = &self.inner.ns else {
+            return make();
+        };
+        std::thread::scope(|scope| {
+            scope
+                .spawn(|| {
+                    setns(ns.as_fd(), CloneFlags::CLONE_NEWNET).map_err(io::Error::from)?;
+                    make()
+                })
+                .join()
+                .unwrap_or_else(|_| Err(io::Error::other("socket thread panicked")))
+        })
+    }
+
+    /// A non-blocking socket of `ty` for `addr`'s family, created in this namespace.
+    pub fn socket(&self, addr: &SocketAddr, ty: Type, protocol: Protocol) -> io::Result<Socket> {
+        let domain = Domain::for_address(*addr);
+        let socket = self.within(|| Socket::new(domain, ty, Some(protocol)))?;
+        socket.set_nonblocking(true)?;
+        Ok(socket)
+    }
+
+    /// A UDP socket bound to `addr` in this namespace.
+    pub fn udp_bind(&self, addr: SocketAddr) -> io::Result<tokio::net::UdpSocket> {
+        let socket = self.socket(&addr, Type::DGRAM, Protocol::UDP)?;
+        if addr.is_ipv6() {
+            socket.set_only_v6(true)?;
+        }
+        socket.bind(&addr.into())?;
+        tokio::net::UdpSocket::from_std(socket.into())
+    }
+}
+
+/// The loopback address of `addr`'s family, port 0: where sockspec binds its own
+/// ephemeral endpoints to talk to a target at `addr`.
+pub fn loopback_for(addr: &SocketAddr) -> SocketAddr {
+    let ip = match addr {
+        SocketAddr::V4(_) => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        SocketAddr::V6(_) => IpAddr::V6(Ipv6Addr::LOCALHOST),
+    };
+    SocketAddr::new(ip, 0)
+}
+
+/// Where to reach a server that bound `bound`: a wildcard address is reached
+/// over loopback, a specific one as it is.
+pub fn reachable(bound: SocketAddr) -> SocketAddr {
+    if bound.ip().is_unspecified() {
+        SocketAddr::new(loopback_for(&bound).ip(), bound.port())
+    } else {
+        bound
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcard_binds_are_reached_over_loopback() {
+        assert_eq!(
+            reachable("0.0.0.0:8888".parse().unwrap()),
+            "127.0.0.1:8888".parse().unwrap()
+        );
+        assert_eq!(
+            reachable("[::]:80".parse().unwrap()),
+            "[::1]:80".parse().unwrap()
+        );
+        assert_eq!(
+            reachable("176.1.2.3:9".parse().unwrap()),
+            "176.1.2.3:9".parse().unwrap()
+        );
+    }
+}

@@ -1,0 +1,161 @@
+//! The sandbox: a private network namespace per target.
+//!
+//! Loopback is up, `255.255.255.255` is routed onto loopback (so a broadcast
+//! stays inside), and any non-loopback address the target needs is added to
+//! loopback. Nothing links the namespace to the host's interfaces. When the last
+//! handle to a sandbox goes, every process still in it is killed.
+
+use crate::net::Net;
+use crate::procfs;
+use nix::sched::{CloneFlags, unshare};
+use std::io::{self, Write};
+use std::net::IpAddr;
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::os::unix::process::CommandExt;
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+
+/// Whether sandboxes can be made here, and if not, why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Availability {
+    /// Network namespaces work.
+    Available,
+    /// They do not; the reason, for the notice and for `skip`.
+    Unavailable(String),
+}
+
+static AVAILABILITY: OnceLock<Availability> = OnceLock::new();
+
+/// Makes unprivileged sandboxes possible: when not root, moves this process into
+/// a new user namespace where it is root. Must be called while the process has
+/// one thread (first thing in `main`). Harmless when already root.
+pub fn prepare_process() -> Availability {
+    let availability = if nix::unistd::geteuid().is_root() {
+        probe()
+    } else {
+        match enter_user_namespace() {
+            Ok(()) => probe(),
+            Err(e) => Availability::Unavailable(format!(
+                "user namespaces are not permitted here ({e})"
+            )),
+        }
+    };
+    AVAILABILITY.get_or_init(|| availability).clone()
+}
+
+/// Whether sandboxes can be made (probed once).
+pub fn availability() -> Availability {
+    AVAILABILITY.get_or_init(probe).clone()
+}
+
+fn probe() -> Availability {
+    match create(&[]) {
+        Ok(_) => Availability::Available,
+        Err(e) => Availability::Unavailable(format!("network namespaces are not permitted ({e})")),
+    }
+}
+
+fn enter_user_namespace() -> io::Result<()> {
+    let uid = nix::unistd::getuid();
+    let gid = nix::unistd::getgid();
+    unshare(CloneFlags::CLONE_NEWUSER).map_err(io::Error::from)?;
+    std::fs::write("/proc/self/setgroups", "deny")?;
+    std::fs::write("/proc/self/uid_map", format!("0 {uid} 1"))?;
+    std::fs::write("/proc/self/gid_map", format!("0 {gid} 1"))?;
+    Ok(())
+}
+
+/// Kills every process in the namespace when dropped.
+struct Guard {
+    ns_inode: u64,
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        procfs::kill_namespace(self.ns_inode);
+    }
+}
+
+/// Makes a sandbox with `extra` addresses on its loopback.
+pub fn create(extra: &[IpAddr]) -> io::Result<Net> {
+    let ns = std::thread::scope(|scope| {
+        scope
+            .spawn(|| -> io::Result<OwnedFd> {
+                unshare(CloneFlags::CLONE_NEWNET).map_err(io::Error::from)?;
+                Ok(std::fs::File::open("/proc/thread-self/ns/net")?.into())
+            })
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("namespace thread panicked")))
+    })?;
+    let ns_inode = nix::sys::stat::fstat(ns.as_fd())
+        .map_err(io::Error::from)?
+        .st_ino;
+    let guard = Guard { ns_inode };
+    configure(&ns, extra)?;
+    let label = format!("sandbox net:[{ns_inode}]");
+    Ok(Net::namespace(ns, label, Box::new(guard)))
+}
+
+/// The `ip -batch` script that sets a new namespace up.
+pub fn setup_script(extra: &[IpAddr]) -> String {
+    let mut script = String::from(
+        "link set lo up\n\
+         route add broadcast 255.255.255.255 dev lo table local src 127.0.0.1\n",
+    );
+    for ip in extra.iter().filter(|ip| !ip.is_loopback() && !ip.is_unspecified()) {
+        let prefix = if ip.is_ipv4() { 32 } else { 128 };
+        script.push_str(&format!("addr add {ip}/{prefix} dev lo\n"));
+    }
+    script
+}
+
+fn configure(ns: &OwnedFd, extra: &[IpAddr]) -> io::Result<()> {
+    let fd = ns.as_raw_fd();
+    let mut cmd = Command::new("ip");
+    cmd.args(["-batch", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    // SAFETY: setns is async-signal-safe; the descriptor stays open until exec.
+    unsafe {
+        cmd.pre_exec(move || {
+            let ns = std::os::fd::BorrowedFd::borrow_raw(fd);
+            nix::sched::setns(ns, CloneFlags::CLONE_NEWNET).map_err(io::Error::from)
+        });
+    }
+    let mut child = cmd.spawn().map_err(|e| {
+        io::Error::new(e.kind(), format!("cannot run `ip` (iproute2): {e}"))
+    })?;
+    child
+        .stdin
+        .take()
+        .expect("stdin is piped")
+        .write_all(setup_script(extra).as_bytes())?;
+    let out = child.wait_with_output()?;
+    if !out.status.success() {
+        return Err(io::Error::other(format!(
+            "setting up the sandbox failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn setup_script_adds_only_addresses_loopback_lacks() {
+        let script = setup_script(&[
+            "127.0.0.1".parse().unwrap(),
+            "0.0.0.0".parse().unwrap(),
+            "176.1.2.3".parse().unwrap(),
+            "fd00::7".parse().unwrap(),
+        ]);
+        assert!(script.contains("addr add 176.1.2.3/32 dev lo"));
+        assert!(script.contains("addr add fd00::7/128 dev lo"));
+        assert!(!script.contains("127.0.0.1/32"));
+        assert!(!script.contains("0.0.0.0"));
+    }
+}

@@ -1,0 +1,82 @@
+//! Addresses written in a program's source: `('127.0.0.1', 8888)`,
+//! `("localhost", 9999)`, `'176.1.2.3', 8888`. A client with a hard-coded server
+//! needs no `--addr`, and the sandbox can make a hard-coded LAN address local.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::Path;
+
+/// The largest source file read for hints.
+const MAX_SOURCE: u64 = 1024 * 1024;
+
+/// Addresses found in the file at `path` (none if it is not readable text).
+pub fn from_file(path: &Path) -> Vec<SocketAddr> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() && m.len() <= MAX_SOURCE => {}
+        _ => return Vec::new(),
+    }
+    std::fs::read(path)
+        .map(|bytes| from_text(&String::from_utf8_lossy(&bytes)))
+        .unwrap_or_default()
+}
+
+/// Addresses found in `text`: a quoted IPv4 literal or `localhost`, a comma,
+/// and a port number.
+pub fn from_text(text: &str) -> Vec<SocketAddr> {
+    let mut found = Vec::new();
+    for (i, quote) in text.char_indices().filter(|(_, c)| *c == '\'' || *c == '"') {
+        let rest = &text[i + 1..];
+        let Some(end) = rest.find(quote) else {
+            continue;
+        };
+        let literal = &rest[..end];
+        let ip = match literal {
+            "localhost" => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            _ => match literal.parse::<Ipv4Addr>() {
+                Ok(ip) => IpAddr::V4(ip),
+                Err(_) => continue,
+            },
+        };
+        let after = rest[end + 1..].trim_start();
+        let Some(after) = after.strip_prefix(',') else {
+            continue;
+        };
+        let digits: String = after
+            .trim_start()
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        if let Ok(port) = digits.parse::<u16>() {
+            let addr = SocketAddr::new(ip, port);
+            if port != 0 && !found.contains(&addr) {
+                found.push(addr);
+            }
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_course_style_address_tuples() {
+        let src = r#"
+ADDR = ('127.0.0.1', 8888)
+s.sendto(b'x', ("176.16.2.3",  9999))
+s.bind(('0.0.0.0', 7777))
+host = 'localhost'; other = ("localhost", 80)
+print('版本 1.2.3.4', 'not an address')
+"#;
+        let found: Vec<String> = from_text(src).iter().map(|a| a.to_string()).collect();
+        assert_eq!(
+            found,
+            [
+                "127.0.0.1:8888",
+                "176.16.2.3:9999",
+                "0.0.0.0:7777",
+                "127.0.0.1:80"
+            ]
+        );
+    }
+}

@@ -1,0 +1,213 @@
+//! The target under test: a program playing one role, started as instances.
+
+use crate::net::{Keepalive, Net};
+use crate::output::{Output, Stream};
+use crate::procfs::{self, BoundSocket};
+use crate::role::Role;
+use std::fmt;
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// A boxed, sendable future.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A program playing one role. Launchers implement it: [`crate::launch::Command`]
+/// (an external program), [`crate::launch::InProcess`] (Rust code in this
+/// process) and [`crate::launch::Remote`] (a service already running).
+pub trait Target: Send + Sync {
+    /// How reports name the target, e.g. `python3 echo_server.py`.
+    fn describe(&self) -> String;
+    /// `command`, `in-process` or `remote`.
+    fn kind(&self) -> &'static str;
+    /// Whether instances are isolated from each other (own namespace or own
+    /// port), so that checks may run at the same time.
+    fn isolated(&self) -> bool;
+    /// Whether instances run in a sandbox.
+    fn sandboxed(&self) -> bool;
+    /// Addresses written in the program's source, e.g. a client's hard-coded
+    /// server `('127.0.0.1', 8888)`.
+    fn hinted_addrs(&self) -> Vec<SocketAddr> {
+        Vec::new()
+    }
+    /// The network an instance will run in, with `local` addresses made local.
+    fn network(&self, local: &[IpAddr]) -> Result<Net, LaunchError>;
+    /// Starts an instance in `net`; a server instance is returned once it is bound.
+    fn launch<'a>(
+        &'a self,
+        net: &'a Net,
+        request: LaunchRequest,
+    ) -> BoxFuture<'a, Result<Instance, LaunchError>>;
+}
+
+/// What an instance is started with.
+#[derive(Debug, Clone)]
+pub struct LaunchRequest {
+    /// The role it plays (servers are waited for until bound).
+    pub role: Role,
+    /// For clients: the server address to use (`{host}`, `{port}`).
+    pub connect_to: Option<SocketAddr>,
+    /// For servers: the address to offer as `{host}`/`{port}`.
+    pub bind_to: Option<SocketAddr>,
+    /// Lines for stdin, fed one at a time.
+    pub input: Vec<String>,
+    /// Whether stdin is closed once the script is fed (clients) or kept open (servers).
+    pub close_stdin: bool,
+    /// Wire activity to pace stdin by.
+    pub activity: watch::Receiver<u64>,
+    /// How long a server may take to bind.
+    pub start_timeout: Duration,
+}
+
+/// Why an instance could not be started.
+#[derive(Debug, Clone)]
+pub enum LaunchError {
+    /// The program could not be run at all (not found, not executable).
+    Spawn(String),
+    /// It exited before it was ready.
+    ExitedEarly {
+        /// How it ended.
+        exit: ExitInfo,
+    },
+    /// It ran but bound no socket of the role's transport in time.
+    NeverReady {
+        /// How long sockspec waited.
+        waited: Duration,
+        /// What it did bind, if anything.
+        bound: Vec<BoundSocket>,
+    },
+    /// sockspec could not prepare what the instance needs (the sandbox).
+    Setup(String),
+}
+
+impl fmt::Display for LaunchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LaunchError::Spawn(e) => write!(f, "could not start the program: {e}"),
+            LaunchError::ExitedEarly { exit } => {
+                write!(f, "the program {exit} before it bound a socket")
+            }
+            LaunchError::NeverReady { waited, bound } => {
+                write!(f, "the program bound no server socket within {waited:?}")?;
+                if !bound.is_empty() {
+                    let list: Vec<String> = bound
+                        .iter()
+                        .map(|b| format!("{:?} {}", b.transport, b.local))
+                        .collect();
+                    write!(f, " (it bound only {})", list.join(", "))?;
+                }
+                Ok(())
+            }
+            LaunchError::Setup(e) => write!(f, "could not prepare the target: {e}"),
+        }
+    }
+}
+
+/// How an instance ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExitInfo {
+    /// Its exit status, when it exited.
+    pub code: Option<i32>,
+    /// The signal that killed it, when one did.
+    pub signal: Option<i32>,
+}
+
+impl ExitInfo {
+    /// From a process's exit status.
+    pub fn from_status(status: std::process::ExitStatus) -> Self {
+        use std::os::unix::process::ExitStatusExt;
+        ExitInfo {
+            code: status.code(),
+            signal: status.signal(),
+        }
+    }
+
+    /// Whether it ended with status 0.
+    pub fn success(&self) -> bool {
+        self.code == Some(0)
+    }
+}
+
+impl fmt::Display for ExitInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.code, self.signal) {
+            (Some(c), _) => write!(f, "exited with status {c}"),
+            (None, Some(s)) => {
+                let name = nix::sys::signal::Signal::try_from(s)
+                    .map_or_else(|_| s.to_string(), |sig| sig.as_str().to_string());
+                write!(f, "was killed by signal {name}")
+            }
+            (None, None) => write!(f, "ended"),
+        }
+    }
+}
+
+/// One running instance of a target. Dropping it stops it.
+pub struct Instance {
+    /// Where sockspec reaches it (servers), once bound.
+    pub addr: Option<SocketAddr>,
+    /// Every socket it was seen bound to when it became ready.
+    pub bound: Vec<BoundSocket>,
+    /// Its captured stdout and stderr.
+    pub output: Output,
+    /// Its process, for CPU time (external programs only).
+    pub pid: Option<u32>,
+    exit: watch::Receiver<Option<ExitInfo>>,
+    _keep: Vec<Box<dyn Keepalive>>,
+}
+
+impl Instance {
+    /// Assembles an instance (for launchers).
+    pub fn new(
+        addr: Option<SocketAddr>,
+        output: Output,
+        pid: Option<u32>,
+        exit: watch::Receiver<Option<ExitInfo>>,
+        keep: Vec<Box<dyn Keepalive>>,
+    ) -> Self {
+        Instance {
+            addr,
+            bound: Vec::new(),
+            output,
+            pid,
+            exit,
+            _keep: keep,
+        }
+    }
+
+    /// How it ended, if it has.
+    pub fn exited(&self) -> Option<ExitInfo> {
+        *self.exit.borrow()
+    }
+
+    /// Waits up to `limit` for it to end.
+    pub async fn wait_exit(&self, limit: Duration) -> Option<ExitInfo> {
+        let mut rx = self.exit.clone();
+        let ended = tokio::time::timeout(limit, rx.wait_for(|e| e.is_some())).await;
+        match ended {
+            Ok(Ok(e)) => *e,
+            _ => None,
+        }
+    }
+
+    /// CPU time its processes used so far (external programs only).
+    pub fn cpu_time(&self) -> Option<Duration> {
+        self.pid
+            .map(|pid| procfs::cpu_time(&procfs::process_tree(pid)))
+    }
+
+    /// The last `lines` lines of its stderr.
+    pub fn stderr_tail(&self, lines: usize) -> String {
+        self.output.get(Stream::Stderr).tail_lines(lines)
+    }
+
+    /// A short phrase for diagnoses: "it is still running" or "it exited with status 1".
+    pub fn state(&self) -> String {
+        match self.exited() {
+            None => "it is still running".into(),
+            Some(e) => format!("it {e}"),
+        }
+    }
+}

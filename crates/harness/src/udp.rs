@@ -1,0 +1,114 @@
+//! A UDP endpoint of sockspec's that records everything it sends and receives.
+
+use crate::recorder::Recorder;
+use std::io;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+use tokio::net::UdpSocket;
+
+/// Room for the largest datagram plus one byte, so truncation is visible.
+const RECV_BUF: usize = 65_536;
+
+/// A datagram sockspec received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Datagram {
+    /// Its payload.
+    pub bytes: Vec<u8>,
+    /// Who sent it.
+    pub from: SocketAddr,
+    /// When it arrived.
+    pub at: Instant,
+}
+
+/// One of sockspec's UDP sockets, named in transcripts by its label.
+pub struct UdpPeer {
+    socket: UdpSocket,
+    label: String,
+    recorder: Recorder,
+    peer: Option<SocketAddr>,
+}
+
+impl UdpPeer {
+    /// Wraps `socket`; `peer` is where [`UdpPeer::send`] sends.
+    pub fn new(socket: UdpSocket, label: &str, recorder: Recorder, peer: Option<SocketAddr>) -> Self {
+        UdpPeer {
+            socket,
+            label: label.to_string(),
+            recorder,
+            peer,
+        }
+    }
+
+    /// Its own address.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.socket.local_addr()
+    }
+
+    /// Sends one datagram to the target (the peer given at creation).
+    pub async fn send(&self, bytes: &[u8]) -> io::Result<Instant> {
+        let to = self
+            .peer
+            .ok_or_else(|| io::Error::other("this endpoint has no default peer"))?;
+        self.send_to(bytes, to).await
+    }
+
+    /// Sends one datagram to `to`; returns when it was sent.
+    pub async fn send_to(&self, bytes: &[u8], to: SocketAddr) -> io::Result<Instant> {
+        self.socket.send_to(bytes, to).await?;
+        self.recorder.sent(&self.label, Some(to), bytes);
+        Ok(Instant::now())
+    }
+
+    /// The next datagram, if one arrives within `limit`.
+    pub async fn recv_within(&self, limit: Duration) -> io::Result<Option<Datagram>> {
+        let mut buf = vec![0u8; RECV_BUF];
+        match tokio::time::timeout(limit, self.socket.recv_from(&mut buf)).await {
+            Ok(Ok((n, from))) => {
+                buf.truncate(n);
+                self.recorder.received(&self.label, Some(from), &buf);
+                Ok(Some(Datagram {
+                    bytes: buf,
+                    from,
+                    at: Instant::now(),
+                }))
+            }
+            Ok(Err(e)) => {
+                self.recorder.note(&self.label, format!("receive error: {e}"));
+                Err(e)
+            }
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// Receives until `expected` datagrams arrived, giving the first `first`
+    /// and each later one `gap`; then, if `quiet` is set, keeps listening that
+    /// long for extra ones. Returns everything received.
+    pub async fn collect(
+        &self,
+        expected: usize,
+        first: Duration,
+        gap: Duration,
+        quiet: Option<Duration>,
+    ) -> io::Result<Vec<Datagram>> {
+        let mut got = Vec::new();
+        while got.len() < expected {
+            let limit = if got.is_empty() { first } else { gap };
+            match self.recv_within(limit).await? {
+                Some(d) => got.push(d),
+                None => {
+                    self.recorder.note(
+                        &self.label,
+                        format!("nothing more within {} ms", limit.as_millis()),
+                    );
+                    return Ok(got);
+                }
+            }
+        }
+        if let Some(quiet) = quiet {
+            while let Some(d) = self.recv_within(quiet).await? {
+                got.push(d);
+            }
+        }
+        Ok(got)
+    }
+}

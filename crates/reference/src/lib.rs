@@ -1,0 +1,7 @@
+//! sockspec-reference: a correct implementation of every role sockspec checks.
+//!
+//! The catalog runs against these in-process in sockspec's own tests, and
+//! `sockspec reference ROLE` runs them as programs. They depend on nothing but
+//! std, tokio and socket2.
+
+pub mod udp;
