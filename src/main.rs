@@ -1,1 +1,37 @@
-fn main(){}
+//! `sockspec`: conformance checks for socket programs. This binary is only the
+//! command line: parsing, wiring and exit codes.
+
+mod cli;
+mod commands;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    // Sandboxes for unprivileged users need a user namespace, which can only be
+    // entered while the process has one thread: before the runtime starts.
+    let sandbox = match &cli.command {
+        cli::Command::Run(args) if args.wants_sandbox() => {
+            Some(sockspec_harness::sandbox::prepare_process())
+        }
+        _ => None,
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("sockspec: cannot start its runtime: {e}");
+            return ExitCode::from(3);
+        }
+    };
+    let code = runtime.block_on(async move {
+        match cli.command {
+            cli::Command::List(args) => commands::list::run(args),
+            cli::Command::Run(args) => commands::run::run(args, sandbox).await,
+            cli::Command::Reference(args) => commands::reference::run(args).await,
+        }
+    });
+    // Do not wait for targets' leftover tasks (a client stuck in a read).
+    runtime.shutdown_background();
+    ExitCode::from(code)
+}

@@ -1,1 +1,53 @@
-//! placeholder
+//! sockspec-checks: the catalog. One module per protocol area; each check is
+//! static metadata plus an async function of a [`Ctx`].
+//!
+//! Also here: the reference implementation as targets ([`reference`]) and the
+//! `cargo test` entry ([`cargo_test`]).
+
+pub mod cargo_test;
+mod common;
+pub mod reference;
+pub mod udp;
+
+use sockspec_harness::{Check, Role};
+
+/// Turns `async fn(&mut Ctx) -> Result<Verdict, Verdict>` into a check's `run`.
+macro_rules! run_fn {
+    ($body:path) => {{
+        fn run(ctx: &mut sockspec_harness::Ctx) -> sockspec_harness::CheckFuture<'_> {
+            Box::pin(async move { $body(ctx).await.unwrap_or_else(|verdict| verdict) })
+        }
+        run
+    }};
+}
+pub(crate) use run_fn;
+
+/// Every check, in catalog order.
+pub fn catalog() -> Vec<&'static Check> {
+    let mut all = Vec::new();
+    all.extend_from_slice(udp::CHECKS);
+    all
+}
+
+/// The checks that judge a target playing `role`.
+pub fn for_role(role: Role) -> Vec<&'static Check> {
+    catalog().into_iter().filter(|c| c.role == role).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn ids_are_unique_dotted_and_start_with_their_area() {
+        let mut seen = HashSet::new();
+        for check in catalog() {
+            assert!(seen.insert(check.id), "duplicate id {}", check.id);
+            assert_eq!(check.id.split('.').count(), 3, "{}", check.id);
+            let area = check.role.as_str().split('-').next().unwrap();
+            assert!(check.id.starts_with(area), "{} is not under {area}", check.id);
+            assert!(!check.spec.is_empty() && !check.title.is_empty());
+        }
+    }
+}

@@ -84,6 +84,11 @@ impl Ctx {
         self.instance.as_ref()
     }
 
+    /// The current instance's exit watch, to stop waiting when it ends.
+    pub fn exit_watch(&self) -> Option<crate::target::ExitWatch> {
+        self.instance.as_ref().map(Instance::exit_watch)
+    }
+
     /// Stops the current instance (its sandbox stays for the next one).
     pub fn stop_instance(&mut self) {
         self.instance = None;

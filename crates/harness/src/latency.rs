@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 /// The shortest quiet window, even against a target that answers in microseconds.
-pub const MIN_QUIET: Duration = Duration::from_millis(25);
+pub const MIN_QUIET: Duration = Duration::from_millis(10);
 /// The longest quiet window.
 pub const MAX_QUIET: Duration = Duration::from_secs(1);
 /// The quiet window before any latency was measured.

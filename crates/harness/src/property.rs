@@ -64,68 +64,118 @@ enum Step<T> {
     Done { cases: u32, shrink_steps: u32 },
 }
 
-/// Runs `test` on `cases` values of `strategy` from `seed`; on the first
-/// failure, shrinks it to the smallest value that still fails.
-pub async fn check<S, F>(strategy: S, seed: u64, cases: u32, mut test: F) -> PropertyResult<S::Value>
-where
-    S: Strategy + Send + 'static,
-    S::Value: Clone + Debug + Send + 'static,
-    F: AsyncFnMut(S::Value) -> CaseResult,
-{
-    let (step_tx, mut step_rx) = mpsc::channel::<Step<S::Value>>(1);
-    let (held_tx, held_rx) = std::sync::mpsc::channel::<bool>();
-    let driver = tokio::task::spawn_blocking(move || drive(strategy, seed, cases, step_tx, held_rx));
+/// A property being checked: call [`Property::next_case`] for each value to
+/// try, [`Property::report`] with what it concluded, and [`Property::finish`].
+/// On the first failure the next cases are shrinking steps toward the smallest
+/// value that still fails.
+pub struct Property<T> {
+    steps: mpsc::Receiver<Step<T>>,
+    held: std::sync::mpsc::Sender<bool>,
+    driver: tokio::task::JoinHandle<()>,
+    current: Option<T>,
+    case_no: u32,
+    first: Option<(T, u32)>,
+    latest: Option<(T, String)>,
+    done: Option<(u32, u32)>,
+    aborted: Option<String>,
+}
 
-    let mut first: Option<(S::Value, String, u32)> = None;
-    let mut latest: Option<(S::Value, String)> = None;
-    let mut case_no = 0;
-    let mut outcome = None;
-    while let Some(step) = step_rx.recv().await {
-        match step {
+impl<T: Clone + Debug + Send + 'static> Property<T> {
+    /// Starts generating `cases` values of `strategy` from `seed`.
+    pub fn start<S>(strategy: S, seed: u64, cases: u32) -> Self
+    where
+        S: Strategy<Value = T> + Send + 'static,
+    {
+        let (step_tx, steps) = mpsc::channel::<Step<T>>(1);
+        let (held, held_rx) = std::sync::mpsc::channel::<bool>();
+        let driver =
+            tokio::task::spawn_blocking(move || drive(strategy, seed, cases, step_tx, held_rx));
+        Property {
+            steps,
+            held,
+            driver,
+            current: None,
+            case_no: 0,
+            first: None,
+            latest: None,
+            done: None,
+            aborted: None,
+        }
+    }
+
+    /// The next value to try, or `None` when the property is decided.
+    pub async fn next_case(&mut self) -> Option<T> {
+        if self.done.is_some() || self.aborted.is_some() {
+            return None;
+        }
+        match self.steps.recv().await? {
             Step::Case(value) => {
-                case_no += 1;
-                let result = test(value.clone()).await;
-                match result {
-                    CaseResult::Held => {
-                        let _ = held_tx.send(true);
-                    }
-                    CaseResult::Failed(reason) => {
-                        if first.is_none() {
-                            first = Some((value.clone(), reason.clone(), case_no));
-                        }
-                        latest = Some((value, reason));
-                        let _ = held_tx.send(false);
-                    }
-                    CaseResult::Abort(reason) => {
-                        outcome = Some(PropertyResult::Aborted(reason));
-                        break;
-                    }
-                }
+                self.case_no += 1;
+                self.current = Some(value.clone());
+                Some(value)
             }
             Step::Done {
-                cases: ran,
+                cases,
                 shrink_steps,
             } => {
-                outcome = Some(match (first.take(), latest.take()) {
-                    (Some((original, _, case)), Some((minimal, reason))) => {
-                        PropertyResult::Failed(Failure {
-                            minimal,
-                            reason,
-                            original,
-                            case,
-                            shrink_steps,
-                        })
-                    }
-                    _ => PropertyResult::Held { cases: ran },
-                });
-                break;
+                self.done = Some((cases, shrink_steps));
+                None
             }
         }
     }
-    drop(held_tx);
-    drop(step_rx);
-    let _ = driver.await;
-    outcome.unwrap_or_else(|| PropertyResult::Aborted("the property driver stopped".into()))
+
+    /// What the value last returned by [`Property::next_case`] concluded.
+    pub fn report(&mut self, result: CaseResult) {
+        let Some(value) = self.current.take() else {
+            return;
+        };
+        match result {
+            CaseResult::Held => {
+                let _ = self.held.send(true);
+            }
+            CaseResult::Failed(reason) => {
+                if self.first.is_none() {
+                    self.first = Some((value.clone(), self.case_no));
+                }
+                self.latest = Some((value, reason));
+                let _ = self.held.send(false);
+            }
+            CaseResult::Abort(reason) => self.aborted = Some(reason),
+        }
+    }
+
+    /// What the property concluded.
+    pub async fn finish(self) -> PropertyResult<T> {
+        let Property {
+            steps,
+            held,
+            driver,
+            first,
+            latest,
+            done,
+            aborted,
+            ..
+        } = self;
+        drop(held);
+        drop(steps);
+        let _ = driver.await;
+        if let Some(reason) = aborted {
+            return PropertyResult::Aborted(reason);
+        }
+        let Some((cases, shrink_steps)) = done else {
+            return PropertyResult::Aborted("the property driver stopped early".into());
+        };
+        match (first, latest) {
+            (Some((original, case)), Some((minimal, reason))) => PropertyResult::Failed(Failure {
+                minimal,
+                reason,
+                original,
+                case,
+                shrink_steps,
+            }),
+            _ => PropertyResult::Held { cases },
+        }
+    }
 }
 
 /// The blocking side: generates cases, and on failure walks proptest's shrinking
@@ -187,14 +237,15 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn shrinks_to_the_smallest_failing_value() {
         // Fails whenever a vector holds a number >= 10: shrinks to [10].
-        let result = check(vec(0u32..1000, 0..20), 7, 100, async |v: Vec<u32>| {
-            if v.iter().any(|&x| x >= 10) {
+        let mut prop = Property::start(vec(0u32..1000, 0..20), 7, 100);
+        while let Some(v) = prop.next_case().await {
+            prop.report(if v.iter().any(|&x| x >= 10) {
                 CaseResult::Failed(format!("{v:?} has a big number"))
             } else {
                 CaseResult::Held
-            }
-        })
-        .await;
+            });
+        }
+        let result = prop.finish().await;
         match result {
             PropertyResult::Failed(f) => {
                 assert_eq!(f.minimal, vec![10]);
@@ -209,11 +260,12 @@ mod tests {
     async fn the_same_seed_gives_the_same_cases() {
         let mut seen = [Vec::new(), Vec::new()];
         for run in &mut seen {
-            let r = check(0u64..u64::MAX, 42, 5, async |x| {
+            let mut prop = Property::start(0u64..u64::MAX, 42, 5);
+            while let Some(x) = prop.next_case().await {
                 run.push(x);
-                CaseResult::Held
-            })
-            .await;
+                prop.report(CaseResult::Held);
+            }
+            let r = prop.finish().await;
             assert!(matches!(r, PropertyResult::Held { cases: 5 }));
         }
         assert_eq!(seen[0], seen[1]);

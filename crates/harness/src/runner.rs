@@ -223,3 +223,58 @@ fn result_of(check: &'static Check, verdict: Verdict, evidence: Evidence, took: 
         duration_ms: took.as_millis() as u64,
     }
 }
+
+impl Evidence {
+    /// The evidence as indented plain text, one labelled block per part; the
+    /// terminal report and `cargo test` failures show it.
+    pub fn render_plain(&self) -> String {
+        let mut out = String::new();
+        let mut block = |label: &str, body: &str| {
+            if body.trim().is_empty() {
+                return;
+            }
+            out.push_str(&format!("  {label}:\n"));
+            for line in body.lines() {
+                out.push_str(&format!("    {line}\n"));
+            }
+        };
+        if let Some(c) = &self.counterexample {
+            block("smallest input", c);
+        }
+        if !self.transcript.is_empty() {
+            let mut wire = String::new();
+            if self.transcript_omitted > 0 {
+                wire.push_str(&format!("… {} earlier events\n", self.transcript_omitted));
+            }
+            for e in &self.transcript {
+                wire.push_str(&format!("{e}\n"));
+            }
+            block("on the wire", &wire);
+        }
+        if let Some(s) = &self.stderr_tail {
+            block("target's stderr (end)", s);
+        }
+        if let Some(s) = &self.stdout_tail {
+            block("target's stdout (end)", s);
+        }
+        let mut facts = Vec::new();
+        if let Some(e) = &self.exit {
+            facts.push(format!("target {e}"));
+        }
+        if let Some(seed) = self.seed {
+            facts.push(format!("seed {seed}"));
+        }
+        if let Some(cases) = self.cases {
+            facts.push(format!("case {cases}"));
+        }
+        if let Some(r) = &self.reproduced {
+            facts.push(format!("reproduced {r}"));
+        }
+        facts.extend(self.notes.iter().cloned());
+        block("facts", &facts.join("\n"));
+        if let Some(r) = &self.rerun {
+            block("rerun", r);
+        }
+        out
+    }
+}

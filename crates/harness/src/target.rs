@@ -144,6 +144,9 @@ impl fmt::Display for ExitInfo {
     }
 }
 
+/// Holds `Some` once an instance has ended.
+pub type ExitWatch = watch::Receiver<Option<ExitInfo>>;
+
 /// One running instance of a target. Dropping it stops it.
 pub struct Instance {
     /// Where sockspec reaches it (servers), once bound.
@@ -175,6 +178,11 @@ impl Instance {
             exit,
             _keep: keep,
         }
+    }
+
+    /// A receiver that holds how the instance ended, once it has.
+    pub fn exit_watch(&self) -> ExitWatch {
+        self.exit.clone()
     }
 
     /// How it ended, if it has.

@@ -1,6 +1,7 @@
 //! A UDP endpoint of sockspec's that records everything it sends and receives.
 
 use crate::recorder::Recorder;
+use crate::target::ExitWatch;
 use std::io;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -61,8 +62,37 @@ impl UdpPeer {
 
     /// The next datagram, if one arrives within `limit`.
     pub async fn recv_within(&self, limit: Duration) -> io::Result<Option<Datagram>> {
+        self.recv_or_end(limit, None).await
+    }
+
+    /// The next datagram, if one arrives within `limit` and before the target
+    /// ends (what it sent before it ended is still received).
+    pub async fn recv_or_end(
+        &self,
+        limit: Duration,
+        ended: Option<&ExitWatch>,
+    ) -> io::Result<Option<Datagram>> {
         let mut buf = vec![0u8; RECV_BUF];
-        match tokio::time::timeout(limit, self.socket.recv_from(&mut buf)).await {
+        let target_ended = async {
+            match ended {
+                Some(watch) => {
+                    let mut watch = watch.clone();
+                    let _ = watch.wait_for(|e| e.is_some()).await;
+                }
+                None => std::future::pending().await,
+            }
+        };
+        let received = tokio::select! {
+            r = tokio::time::timeout(limit, self.socket.recv_from(&mut buf)) => r,
+            () = target_ended => Ok(match self.socket.try_recv_from(&mut buf) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.recorder.note(&self.label, "the target ended");
+                    return Ok(None);
+                }
+                other => other,
+            }),
+        };
+        match received {
             Ok(Ok((n, from))) => {
                 buf.truncate(n);
                 self.recorder.received(&self.label, Some(from), &buf);
@@ -89,11 +119,12 @@ impl UdpPeer {
         first: Duration,
         gap: Duration,
         quiet: Option<Duration>,
+        ended: Option<&ExitWatch>,
     ) -> io::Result<Vec<Datagram>> {
         let mut got = Vec::new();
         while got.len() < expected {
             let limit = if got.is_empty() { first } else { gap };
-            match self.recv_within(limit).await? {
+            match self.recv_or_end(limit, ended).await? {
                 Some(d) => got.push(d),
                 None => {
                     self.recorder.note(
@@ -105,7 +136,7 @@ impl UdpPeer {
             }
         }
         if let Some(quiet) = quiet {
-            while let Some(d) = self.recv_within(quiet).await? {
+            while let Some(d) = self.recv_or_end(quiet, ended).await? {
                 got.push(d);
             }
         }

@@ -145,6 +145,9 @@ fn copy_folder(src: &Path, dst: &Path, files: &mut usize, bytes: &mut u64) -> st
         }
         let kind = entry.file_type()?;
         let to = dst.join(&name);
+        if dst.starts_with(entry.path()) {
+            continue; // the copy itself lives inside the folder being copied
+        }
         if kind.is_dir() {
             std::fs::create_dir(&to)?;
             if !copy_folder(&entry.path(), &to, files, bytes)? {

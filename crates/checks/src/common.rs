@@ -1,0 +1,47 @@
+//! Helpers the checks share: payloads, rendering for diagnoses, baselines.
+
+use sockspec_harness::Verdict;
+use sockspec_harness::udp::UdpPeer;
+use sockspec_wire::lossy_preview;
+use std::fmt::Write;
+use std::time::Duration;
+
+/// A plain, ordinary message: ASCII and Chinese, as the course sends.
+pub const PROBE: &[u8] = "hello from sockspec, 你好".as_bytes();
+
+/// Bytes that are not UTF-8 (a lone continuation byte, an invalid lead, a
+/// truncated sequence).
+pub const NOT_UTF8: &[u8] = b"\xff\xfe not utf-8 \x80\xc3\x28";
+
+/// Bytes rendered for a diagnosis: `"hello\n" (6 bytes)`.
+pub fn show(bytes: &[u8]) -> String {
+    format!("\"{}\" ({} bytes)", lossy_preview(bytes, 48), bytes.len())
+}
+
+/// A numbered list of payloads for a counterexample.
+pub fn show_all(payloads: &[Vec<u8>]) -> String {
+    let mut out = String::new();
+    for (i, p) in payloads.iter().enumerate() {
+        let _ = writeln!(out, "  #{}: {}", i + 1, show(p));
+    }
+    out.trim_end().to_string()
+}
+
+/// An I/O error of sockspec's own socket: sockspec's problem, not the target's.
+pub fn io_error(e: std::io::Error) -> Verdict {
+    Verdict::Error(format!("sockspec's socket failed: {e}"))
+}
+
+/// Sends [`PROBE`] and waits for a reply: the premise of checks that judge how
+/// the server replies. Returns the round-trip time; without a reply the check
+/// cannot judge anything and is skipped (`udp.server.reply` says why).
+pub async fn udp_baseline(client: &UdpPeer, patience: Duration) -> Result<Duration, Verdict> {
+    let sent = client.send(PROBE).await.map_err(io_error)?;
+    match client.recv_within(patience).await.map_err(io_error)? {
+        Some(reply) => Ok(reply.at - sent),
+        None => Err(Verdict::Skip(
+            "the server did not reply to a plain datagram, so this cannot be judged (see udp.server.reply)"
+                .into(),
+        )),
+    }
+}

@@ -1,0 +1,46 @@
+//! The reference implementation of each role as a target, for the catalog's
+//! own tests and for `sockspec run --reference`.
+
+use sockspec_harness::launch::{InProcess, Started};
+use sockspec_harness::{Contract, Role, Target};
+use sockspec_reference::udp;
+use std::io;
+use std::sync::Arc;
+
+/// The reference target for `role`, if one exists yet.
+pub fn target(role: Role) -> Option<Arc<dyn Target>> {
+    let target = match role {
+        Role::UdpServer => InProcess::new("reference udp-server", |io| async move {
+            let socket = tokio::net::UdpSocket::bind(io.bind_to).await?;
+            let addr = socket.local_addr()?;
+            Ok(Started {
+                addr: Some(addr),
+                task: tokio::spawn(udp::serve_echo(socket)),
+            })
+        }),
+        Role::UdpClient => InProcess::new("reference udp-client", |io| async move {
+            let server = io
+                .connect_to
+                .ok_or_else(|| io::Error::other("a client needs a server address"))?;
+            Ok(Started {
+                addr: None,
+                task: tokio::spawn(udp::run_client(server, io.input, io.stdout)),
+            })
+        }),
+        _ => return None,
+    };
+    Some(Arc::new(target))
+}
+
+/// The contract the reference for `role` keeps.
+pub fn contract(role: Role) -> Contract {
+    match role {
+        Role::UdpServer | Role::UdpClient => Contract::Echo,
+        _ => Contract::Any,
+    }
+}
+
+/// The roles that have a reference implementation.
+pub fn roles() -> Vec<Role> {
+    Role::ALL.into_iter().filter(|r| target(*r).is_some()).collect()
+}
