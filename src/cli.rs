@@ -19,7 +19,7 @@ pub enum Command {
     /// List the checks (the catalog).
     List(ListArgs),
     /// Run the checks of one role against a program.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Run sockspec's reference implementation of a role.
     Reference(ReferenceArgs),
 }
@@ -113,7 +113,12 @@ pub struct ReferenceArgs {
     #[arg(value_parser = parse_role)]
     pub role: Role,
     /// Where a server binds.
-    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:0", conflicts_with = "connect")]
+    #[arg(
+        long,
+        value_name = "HOST:PORT",
+        default_value = "127.0.0.1:0",
+        conflicts_with = "connect"
+    )]
     pub bind: SocketAddr,
     /// The server a client uses.
     #[arg(long, value_name = "HOST:PORT")]

@@ -17,7 +17,10 @@ fn main() -> ExitCode {
         }
         _ => None,
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("sockspec: cannot start its runtime: {e}");
@@ -27,7 +30,7 @@ fn main() -> ExitCode {
     let code = runtime.block_on(async move {
         match cli.command {
             cli::Command::List(args) => commands::list::run(args),
-            cli::Command::Run(args) => commands::run::run(args, sandbox).await,
+            cli::Command::Run(args) => commands::run::run(*args, sandbox).await,
             cli::Command::Reference(args) => commands::reference::run(args).await,
         }
     });

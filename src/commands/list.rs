@@ -17,11 +17,17 @@ pub fn run(args: ListArgs) -> u8 {
                     json!({"id": c.id, "role": c.role, "level": c.level, "spec": c.spec, "title": c.title})
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&list).expect("serializes"));
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&list).expect("serializes")
+            );
         }
         Format::Text => {
             for c in checks {
-                println!("{:<36} {:<18} {:<6} {}  [{}]", c.id, c.role, c.level, c.title, c.spec);
+                println!(
+                    "{:<36} {:<18} {:<6} {}  [{}]",
+                    c.id, c.role, c.level, c.title, c.spec
+                );
             }
         }
     }

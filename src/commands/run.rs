@@ -13,7 +13,9 @@ use std::sync::Arc;
 /// Runs the selected checks and reports; returns the exit code.
 pub async fn run(args: RunArgs, sandbox: Option<Availability>) -> u8 {
     match prepare(&args, sandbox) {
-        Ok((target, checks, settings, notices)) => execute(&args, target, checks, settings, notices).await,
+        Ok((target, checks, settings, notices)) => {
+            execute(&args, target, checks, settings, notices).await
+        }
         Err(message) => super::usage_error(message),
     }
 }
@@ -43,11 +45,8 @@ fn prepare(args: &RunArgs, sandbox: Option<Availability>) -> Result<Prepared, St
     let mut notices = Vec::new();
     let target: Arc<dyn Target> = match (&args.remote, args.reference, args.command.is_empty()) {
         (Some(addr), _, true) => Arc::new(Remote::new(*addr)?),
-        (None, true, true) => {
-            let target = sockspec_checks::reference::target(args.role)
-                .ok_or_else(|| format!("there is no reference {} yet", args.role))?;
-            target
-        }
+        (None, true, true) => sockspec_checks::reference::target(args.role)
+            .ok_or_else(|| format!("there is no reference {} yet", args.role))?,
         (None, false, false) => {
             let sandboxed = match sandbox {
                 Some(Availability::Unavailable(why)) => {
@@ -66,7 +65,8 @@ fn prepare(args: &RunArgs, sandbox: Option<Availability>) -> Result<Prepared, St
         }
         _ => {
             return Err(
-                "give exactly one target: a program after `--`, --remote HOST:PORT, or --reference".into(),
+                "give exactly one target: a program after `--`, --remote HOST:PORT, or --reference"
+                    .into(),
             );
         }
     };
@@ -128,16 +128,19 @@ async fn execute(
     let mut out = anstream::stdout();
     let _ = write!(out, "{}", sockspec_report::text::render(&report));
     let writes = [
-        (&args.json, sockspec_report::json::render as fn(&Report) -> String),
+        (
+            &args.json,
+            sockspec_report::json::render as fn(&Report) -> String,
+        ),
         (&args.junit, sockspec_report::junit::render),
         (&args.markdown, sockspec_report::markdown::render),
     ];
     for (path, render) in writes {
-        if let Some(path) = path {
-            if let Err(e) = std::fs::write(path, render(&report)) {
-                eprintln!("sockspec: cannot write {}: {e}", path.display());
-                return super::EXIT_INTERNAL;
-            }
+        if let Some(path) = path
+            && let Err(e) = std::fs::write(path, render(&report))
+        {
+            eprintln!("sockspec: cannot write {}: {e}", path.display());
+            return super::EXIT_INTERNAL;
         }
     }
     report.summary().exit_code()

@@ -69,14 +69,15 @@ pub fn main(suites: Vec<Suite>) -> ! {
     let mut trials = Vec::new();
     for suite in suites {
         for check in crate::for_role(suite.role) {
-            let (rt, target, settings) = (runtime.clone(), suite.target.clone(), suite.settings.clone());
-            let name = format!("{}::{}", suite.role, check.id);
-            trials.push(
-                Trial::ignorable_test(name, move || {
-                    judge(rt.block_on(run_check(target, check, settings)))
-                })
-                .with_kind(check.level.as_str()),
+            let (rt, target, settings) = (
+                runtime.clone(),
+                suite.target.clone(),
+                suite.settings.clone(),
             );
+            let name = format!("{}::{}", suite.role, check.id);
+            trials.push(Trial::ignorable_test(name, move || {
+                judge(rt.block_on(run_check(target, check, settings)))
+            }));
         }
     }
     libtest_mimic::run(&args, trials).exit()
@@ -87,7 +88,10 @@ fn judge(result: CheckResult) -> Result<Completion, Failed> {
         Outcome::Pass | Outcome::Info => Ok(Completion::Completed),
         Outcome::Skip => Ok(Completion::ignored_with(result.message)),
         Outcome::Warn => {
-            eprintln!("warning: {} ({}): {}", result.id, result.level, result.message);
+            eprintln!(
+                "warning: {} ({}): {}",
+                result.id, result.level, result.message
+            );
             Ok(Completion::Completed)
         }
         Outcome::Fail | Outcome::Error => Err(Failed::from(format!(

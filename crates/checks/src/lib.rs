@@ -46,7 +46,11 @@ mod tests {
             assert!(seen.insert(check.id), "duplicate id {}", check.id);
             assert_eq!(check.id.split('.').count(), 3, "{}", check.id);
             let area = check.role.as_str().split('-').next().unwrap();
-            assert!(check.id.starts_with(area), "{} is not under {area}", check.id);
+            assert!(
+                check.id.starts_with(area),
+                "{} is not under {area}",
+                check.id
+            );
             assert!(!check.spec.is_empty() && !check.title.is_empty());
         }
     }

@@ -42,5 +42,8 @@ pub fn contract(role: Role) -> Contract {
 
 /// The roles that have a reference implementation.
 pub fn roles() -> Vec<Role> {
-    Role::ALL.into_iter().filter(|r| target(*r).is_some()).collect()
+    Role::ALL
+        .into_iter()
+        .filter(|r| target(*r).is_some())
+        .collect()
 }

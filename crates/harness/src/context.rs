@@ -150,7 +150,11 @@ impl Ctx {
     pub async fn server(&mut self) -> Result<SocketAddr, Verdict> {
         if let Some(instance) = &self.instance {
             match instance.exited() {
-                None => return instance.addr.ok_or_else(|| Verdict::Error("server has no address".into())),
+                None => {
+                    return instance
+                        .addr
+                        .ok_or_else(|| Verdict::Error("server has no address".into()));
+                }
                 Some(exit) => self
                     .recorder
                     .note("sockspec", format!("the target {exit}; starting it again")),

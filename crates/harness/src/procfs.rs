@@ -166,7 +166,11 @@ pub fn kill_namespace(ns_inode: u64) {
         return;
     };
     for entry in procs.flatten() {
-        let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse::<i32>().ok()) else {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|s| s.parse::<i32>().ok())
+        else {
             continue;
         };
         if pid == std::process::id() as i32 {
@@ -200,7 +204,11 @@ mod tests {
     #[test]
     fn keeps_listening_tcp_sockets_with_their_ports() {
         let found = parse_proc_net(TCP, Transport::Tcp);
-        assert_eq!(found.len(), 1, "the established connection is not a listener");
+        assert_eq!(
+            found.len(),
+            1,
+            "the established connection is not a listener"
+        );
         assert_eq!(found[0].0.local, "0.0.0.0:8888".parse().unwrap());
         assert_eq!(found[0].1, 4242);
     }
@@ -225,7 +233,9 @@ mod tests {
         let local = sock.local_addr().unwrap();
         let found = bound_sockets(std::process::id());
         assert!(
-            found.iter().any(|b| b.local == local && b.transport == Transport::Udp),
+            found
+                .iter()
+                .any(|b| b.local == local && b.transport == Transport::Udp),
             "{local} not in {found:?}"
         );
     }

@@ -211,7 +211,11 @@ fn drive<S: Strategy>(
         }
         let mut last_failed = true;
         while shrink_steps < MAX_SHRINK_STEPS {
-            let moved = if last_failed { tree.simplify() } else { tree.complicate() };
+            let moved = if last_failed {
+                tree.simplify()
+            } else {
+                tree.complicate()
+            };
             if !moved {
                 break;
             }

@@ -76,7 +76,11 @@ impl Recorder {
     /// The transcript so far.
     pub fn snapshot(&self) -> Transcript {
         Transcript {
-            events: self.events.lock().expect("transcript lock poisoned").clone(),
+            events: self
+                .events
+                .lock()
+                .expect("transcript lock poisoned")
+                .clone(),
         }
     }
 }

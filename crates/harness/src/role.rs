@@ -65,10 +65,9 @@ impl Role {
     /// The transport the role's sockets use.
     pub fn transport(self) -> Transport {
         match self {
-            Role::UdpServer
-            | Role::UdpClient
-            | Role::BroadcastSender
-            | Role::BroadcastReceiver => Transport::Udp,
+            Role::UdpServer | Role::UdpClient | Role::BroadcastSender | Role::BroadcastReceiver => {
+                Transport::Udp
+            }
             _ => Transport::Tcp,
         }
     }

@@ -95,16 +95,27 @@ pub async fn run_checks(
     settings: Arc<Settings>,
     on_result: impl Fn(&CheckResult) + Send + Sync + 'static,
 ) -> Vec<CheckResult> {
-    let jobs = if target.isolated() { settings.jobs.max(1) } else { 1 };
+    let jobs = if target.isolated() {
+        settings.jobs.max(1)
+    } else {
+        1
+    };
     let permits = Arc::new(Semaphore::new(jobs));
     let on_result = Arc::new(on_result);
     let tasks: Vec<_> = checks
         .iter()
         .map(|&check| {
-            let (target, settings, permits, on_result) =
-                (target.clone(), settings.clone(), permits.clone(), on_result.clone());
+            let (target, settings, permits, on_result) = (
+                target.clone(),
+                settings.clone(),
+                permits.clone(),
+                on_result.clone(),
+            );
             tokio::spawn(async move {
-                let _permit = permits.acquire_owned().await.expect("semaphore is never closed");
+                let _permit = permits
+                    .acquire_owned()
+                    .await
+                    .expect("semaphore is never closed");
                 let result = run_check(target, check, settings).await;
                 on_result(&result);
                 result
@@ -156,7 +167,9 @@ async fn run_once(
     if check.needs_sandbox && !target.sandboxed() {
         let reason = match crate::sandbox::availability() {
             crate::sandbox::Availability::Unavailable(why) => why,
-            crate::sandbox::Availability::Available => "the target does not run in a sandbox".into(),
+            crate::sandbox::Availability::Available => {
+                "the target does not run in a sandbox".into()
+            }
         };
         return (
             Verdict::Skip(format!("needs the sandbox: {reason}")),
@@ -198,14 +211,21 @@ fn evidence_of(ctx: &Ctx, verdict: &Verdict) -> Evidence {
     }
     if let Some(instance) = ctx.instance() {
         let non_empty = |s: String| (!s.trim().is_empty()).then_some(s);
-        evidence.stderr_tail = non_empty(instance.output.get(Stream::Stderr).tail_lines(TAIL_LINES));
-        evidence.stdout_tail = non_empty(instance.output.get(Stream::Stdout).tail_lines(TAIL_LINES));
+        evidence.stderr_tail =
+            non_empty(instance.output.get(Stream::Stderr).tail_lines(TAIL_LINES));
+        evidence.stdout_tail =
+            non_empty(instance.output.get(Stream::Stdout).tail_lines(TAIL_LINES));
         evidence.exit = instance.exited().map(|e| e.to_string());
     }
     evidence
 }
 
-fn result_of(check: &'static Check, verdict: Verdict, evidence: Evidence, took: Duration) -> CheckResult {
+fn result_of(
+    check: &'static Check,
+    verdict: Verdict,
+    evidence: Evidence,
+    took: Duration,
+) -> CheckResult {
     let outcome = Outcome::of(check.level, &verdict);
     let message = match verdict {
         Verdict::Holds(m) | Verdict::Observed(m) | Verdict::Skip(m) | Verdict::Error(m) => m,

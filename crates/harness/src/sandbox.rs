@@ -35,9 +35,9 @@ pub fn prepare_process() -> Availability {
     } else {
         match enter_user_namespace() {
             Ok(()) => probe(),
-            Err(e) => Availability::Unavailable(format!(
-                "user namespaces are not permitted here ({e})"
-            )),
+            Err(e) => {
+                Availability::Unavailable(format!("user namespaces are not permitted here ({e})"))
+            }
         }
     };
     AVAILABILITY.get_or_init(|| availability).clone()
@@ -102,7 +102,10 @@ pub fn setup_script(extra: &[IpAddr]) -> String {
         "link set lo up\n\
          route add broadcast 255.255.255.255 dev lo table local src 127.0.0.1\n",
     );
-    for ip in extra.iter().filter(|ip| !ip.is_loopback() && !ip.is_unspecified()) {
+    for ip in extra
+        .iter()
+        .filter(|ip| !ip.is_loopback() && !ip.is_unspecified())
+    {
         let prefix = if ip.is_ipv4() { 32 } else { 128 };
         script.push_str(&format!("addr add {ip}/{prefix} dev lo\n"));
     }
@@ -123,9 +126,9 @@ fn configure(ns: &OwnedFd, extra: &[IpAddr]) -> io::Result<()> {
             nix::sched::setns(ns, CloneFlags::CLONE_NEWNET).map_err(io::Error::from)
         });
     }
-    let mut child = cmd.spawn().map_err(|e| {
-        io::Error::new(e.kind(), format!("cannot run `ip` (iproute2): {e}"))
-    })?;
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| io::Error::new(e.kind(), format!("cannot run `ip` (iproute2): {e}")))?;
     child
         .stdin
         .take()

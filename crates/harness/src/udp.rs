@@ -31,7 +31,12 @@ pub struct UdpPeer {
 
 impl UdpPeer {
     /// Wraps `socket`; `peer` is where [`UdpPeer::send`] sends.
-    pub fn new(socket: UdpSocket, label: &str, recorder: Recorder, peer: Option<SocketAddr>) -> Self {
+    pub fn new(
+        socket: UdpSocket,
+        label: &str,
+        recorder: Recorder,
+        peer: Option<SocketAddr>,
+    ) -> Self {
         UdpPeer {
             socket,
             label: label.to_string(),
@@ -103,7 +108,8 @@ impl UdpPeer {
                 }))
             }
             Ok(Err(e)) => {
-                self.recorder.note(&self.label, format!("receive error: {e}"));
+                self.recorder
+                    .note(&self.label, format!("receive error: {e}"));
                 Err(e)
             }
             Err(_) => Ok(None),

@@ -25,7 +25,11 @@ pub fn render(report: &Report) -> String {
             r.message.replace('|', "\\|").replace('\n', " ")
         );
     }
-    for r in report.results.iter().filter(|r| r.outcome.is_problem() || r.outcome == Outcome::Error) {
+    for r in report
+        .results
+        .iter()
+        .filter(|r| r.outcome.is_problem() || r.outcome == Outcome::Error)
+    {
         let _ = write!(
             md,
             "\n## {} `{}`\n\n{}\n\n*{}* ({})\n\n```text\n{}```\n",

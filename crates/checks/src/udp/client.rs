@@ -89,7 +89,11 @@ pub static ONE_LINE_ONE_DATAGRAM: Check = Check {
 async fn one_line_one_datagram(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let s = session(ctx).await?;
     let lines = ctx.settings().input.clone();
-    let sent: Vec<&[u8]> = s.datagrams.iter().map(|d| without_newline(&d.bytes)).collect();
+    let sent: Vec<&[u8]> = s
+        .datagrams
+        .iter()
+        .map(|d| without_newline(&d.bytes))
+        .collect();
     if sent.is_empty() {
         return Ok(nothing_arrived(s.server, &ctx.target_state()));
     }

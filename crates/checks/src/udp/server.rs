@@ -110,7 +110,9 @@ async fn boundaries(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     Ok(match result {
         PropertyResult::Held { cases } => {
             ctx.facts.cases = Some(cases);
-            Verdict::Holds(format!("{cases} sequences of datagrams each got one reply per datagram"))
+            Verdict::Holds(format!(
+                "{cases} sequences of datagrams each got one reply per datagram"
+            ))
         }
         PropertyResult::Failed(f) => {
             ctx.facts.cases = Some(f.case);
@@ -138,10 +140,21 @@ async fn boundaries_case(ctx: &mut Ctx, datagrams: &[Vec<u8>]) -> Result<Option<
     let (patience, quiet) = (ctx.latency.patience(), ctx.latency.quiet_window());
     let ended = ctx.exit_watch();
     let replies = client
-        .collect(datagrams.len(), patience, patience, Some(quiet), ended.as_ref())
+        .collect(
+            datagrams.len(),
+            patience,
+            patience,
+            Some(quiet),
+            ended.as_ref(),
+        )
         .await
         .map_err(io_error)?;
-    Ok(judge_boundaries(datagrams, &replies, ctx.contract(), &ctx.target_state()))
+    Ok(judge_boundaries(
+        datagrams,
+        &replies,
+        ctx.contract(),
+        &ctx.target_state(),
+    ))
 }
 
 /// Whether `reply` answers `sent` under echo: equal, or a non-empty prefix
@@ -158,8 +171,20 @@ fn judge_boundaries(
 ) -> Option<String> {
     let (n, m) = (sent.len(), replies.len());
     let got: Vec<&[u8]> = replies.iter().map(|d| d.bytes.as_slice()).collect();
-    let datagrams = |k: usize| if k == 1 { "1 datagram".to_string() } else { format!("{k} datagrams") };
-    let replies_word = |k: usize| if k == 1 { "1 reply".to_string() } else { format!("{k} replies") };
+    let datagrams = |k: usize| {
+        if k == 1 {
+            "1 datagram".to_string()
+        } else {
+            format!("{k} datagrams")
+        }
+    };
+    let replies_word = |k: usize| {
+        if k == 1 {
+            "1 reply".to_string()
+        } else {
+            format!("{k} replies")
+        }
+    };
     if m < n {
         if state.contains("exited") || state.contains("killed") {
             return Some(format!(
@@ -169,14 +194,21 @@ fn judge_boundaries(
             ));
         }
         let merged = contract == Contract::Echo
-            && got.iter().any(|r| sent.windows(2).any(|w| r.len() > w[0].len() && r.starts_with(&w[0]) && !w[0].is_empty() || r == &[w[0].as_slice(), w[1].as_slice()].concat().as_slice()));
+            && got.iter().any(|r| {
+                sent.windows(2).any(|w| {
+                    r.len() > w[0].len() && r.starts_with(&w[0]) && !w[0].is_empty()
+                        || r == &[w[0].as_slice(), w[1].as_slice()].concat().as_slice()
+                })
+            });
         let mut why = format!(
             "{} sent back-to-back got {}; sent one at a time each gets its own reply.",
             datagrams(n),
             replies_word(m)
         );
         if merged {
-            why.push_str(" A reply holds the bytes of more than one datagram: the server merged datagrams.");
+            why.push_str(
+                " A reply holds the bytes of more than one datagram: the server merged datagrams.",
+            );
         }
         why.push_str(
             " Each recvfrom() returns exactly one datagram: answer every datagram once, without collecting several into one reply.",
@@ -202,7 +234,11 @@ fn judge_boundaries(
                     show(r)
                 );
                 if let Some(j) = sent.iter().position(|x| x.as_slice() == *r) {
-                    let _ = write!(why, " It is datagram #{}: replies came back out of order.", j + 1);
+                    let _ = write!(
+                        why,
+                        " It is datagram #{}: replies came back out of order.",
+                        j + 1
+                    );
                 }
                 return Some(why);
             }
@@ -335,7 +371,10 @@ async fn survives(ctx: &mut Ctx, poison: &[u8], diagnosis: &str) -> Result<Verdi
     let ended = ctx.exit_watch();
     client.send(poison).await.map_err(io_error)?;
     // A reply to the poison is allowed, not required.
-    let _ = client.recv_or_end(quiet, ended.as_ref()).await.map_err(io_error)?;
+    let _ = client
+        .recv_or_end(quiet, ended.as_ref())
+        .await
+        .map_err(io_error)?;
     client.send(PROBE).await.map_err(io_error)?;
     let answered = client
         .recv_or_end(patience, ended.as_ref())
@@ -365,7 +404,9 @@ pub static MAX_SIZE: Check = Check {
 };
 
 /// Sizes tried, in order: around the course's 1024, then up to the IPv4 maximum.
-const SIZES: &[usize] = &[64, 512, 1024, 1025, 1472, 2048, 4096, 8192, 16_384, 32_768, 65_507];
+const SIZES: &[usize] = &[
+    64, 512, 1024, 1025, 1472, 2048, 4096, 8192, 16_384, 32_768, 65_507,
+];
 
 async fn max_size(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     if ctx.contract() != Contract::Echo {
@@ -432,14 +473,31 @@ mod tests {
     #[test]
     fn one_reply_per_datagram_holds_and_truncation_is_tolerated() {
         let sent = vec![b"abc".to_vec(), b"defgh".to_vec()];
-        assert_eq!(judge_boundaries(&sent, &[dg(b"abc"), dg(b"def")], Contract::Echo, "it is still running"), None);
+        assert_eq!(
+            judge_boundaries(
+                &sent,
+                &[dg(b"abc"), dg(b"def")],
+                Contract::Echo,
+                "it is still running"
+            ),
+            None
+        );
     }
 
     #[test]
     fn merged_replies_are_named() {
         let sent = vec![b"abc".to_vec(), b"def".to_vec()];
-        let why = judge_boundaries(&sent, &[dg(b"abcdef")], Contract::Echo, "it is still running").unwrap();
-        assert!(why.starts_with("2 datagrams sent back-to-back got 1 reply"), "{why}");
+        let why = judge_boundaries(
+            &sent,
+            &[dg(b"abcdef")],
+            Contract::Echo,
+            "it is still running",
+        )
+        .unwrap();
+        assert!(
+            why.starts_with("2 datagrams sent back-to-back got 1 reply"),
+            "{why}"
+        );
         assert!(why.contains("merged"), "{why}");
     }
 

@@ -133,7 +133,12 @@ fn is_runnable(program: &str) -> bool {
 
 /// Copies `src` into `dst`, skipping caches and VCS folders, within a budget.
 /// Returns false (having copied part) when the folder is too large.
-fn copy_folder(src: &Path, dst: &Path, files: &mut usize, bytes: &mut u64) -> std::io::Result<bool> {
+fn copy_folder(
+    src: &Path,
+    dst: &Path,
+    files: &mut usize,
+    bytes: &mut u64,
+) -> std::io::Result<bool> {
     for entry in std::fs::read_dir(src)? {
         let entry = entry?;
         let name = entry.file_name();
@@ -246,8 +251,10 @@ impl Target for Command {
             let copied = match self.program_dir() {
                 Some(dir) => {
                     let (mut files, mut bytes) = (0, 0);
-                    let whole = copy_folder(&dir, workdir.path(), &mut files, &mut bytes)
-                        .map_err(|e| LaunchError::Setup(format!("copying {}: {e}", dir.display())))?;
+                    let whole =
+                        copy_folder(&dir, workdir.path(), &mut files, &mut bytes).map_err(|e| {
+                            LaunchError::Setup(format!("copying {}: {e}", dir.display()))
+                        })?;
                     if !whole {
                         // Too large to copy whole: the program files alone.
                         for (_, file) in &self.files {
@@ -291,11 +298,22 @@ impl Target for Command {
                             nix::sched::CloneFlags::CLONE_NEWNET,
                         )?;
                     }
-                    nix::unistd::setpgid(nix::unistd::Pid::from_raw(0), nix::unistd::Pid::from_raw(0))?;
+                    nix::unistd::setpgid(
+                        nix::unistd::Pid::from_raw(0),
+                        nix::unistd::Pid::from_raw(0),
+                    )?;
                     setrlimit(Resource::RLIMIT_CORE, 0, 0)?;
                     setrlimit(Resource::RLIMIT_NOFILE, nofile, nofile)?;
-                    setrlimit(Resource::RLIMIT_CPU, limits.cpu_seconds, limits.cpu_seconds + 1)?;
-                    setrlimit(Resource::RLIMIT_DATA, limits.memory_bytes, limits.memory_bytes)?;
+                    setrlimit(
+                        Resource::RLIMIT_CPU,
+                        limits.cpu_seconds,
+                        limits.cpu_seconds + 1,
+                    )?;
+                    setrlimit(
+                        Resource::RLIMIT_DATA,
+                        limits.memory_bytes,
+                        limits.memory_bytes,
+                    )?;
                     setrlimit(Resource::RLIMIT_FSIZE, limits.file_bytes, limits.file_bytes)?;
                     Ok(())
                 });
@@ -308,8 +326,16 @@ impl Target for Command {
 
             let output = Output::default();
             let drains = [
-                tokio::spawn(output.clone().drain(Stream::Stdout, child.stdout.take().expect("piped"))),
-                tokio::spawn(output.clone().drain(Stream::Stderr, child.stderr.take().expect("piped"))),
+                tokio::spawn(
+                    output
+                        .clone()
+                        .drain(Stream::Stdout, child.stdout.take().expect("piped")),
+                ),
+                tokio::spawn(
+                    output
+                        .clone()
+                        .drain(Stream::Stderr, child.stderr.take().expect("piped")),
+                ),
             ];
             let stdin_pipe = child.stdin.take().expect("piped");
             let (exit_tx, exit_rx) = watch::channel(None);
@@ -342,9 +368,13 @@ impl Target for Command {
             ];
             let mut instance = Instance::new(None, output, Some(pid), exit_rx, keep);
             if request.role.is_server() {
-                let (addr, bound) =
-                    wait_until_bound(&instance, pid, request.role.transport(), request.start_timeout)
-                        .await?;
+                let (addr, bound) = wait_until_bound(
+                    &instance,
+                    pid,
+                    request.role.transport(),
+                    request.start_timeout,
+                )
+                .await?;
                 instance.addr = Some(addr);
                 instance.bound = bound;
             }
@@ -403,12 +433,20 @@ mod tests {
     #[test]
     fn placeholders_are_filled_and_program_files_moved() {
         let cmd = Command::new(
-            vec!["sh".into(), "Cargo.toml".into(), "--port={port}".into(), "{host}".into()],
+            vec![
+                "sh".into(),
+                "Cargo.toml".into(),
+                "--port={port}".into(),
+                "{host}".into(),
+            ],
             false,
         )
         .unwrap();
         let args = cmd.args_for(Some(Path::new("/tmp/copy")), "127.0.0.1", 8888);
-        assert_eq!(args, ["sh", "/tmp/copy/Cargo.toml", "--port=8888", "127.0.0.1"]);
+        assert_eq!(
+            args,
+            ["sh", "/tmp/copy/Cargo.toml", "--port=8888", "127.0.0.1"]
+        );
     }
 
     #[test]

@@ -1,0 +1,240 @@
+//! The command line's contract: listing, exit codes, reports, usage errors.
+
+mod support;
+
+use serde_json::Value;
+use support::{ids_with, run_json, sockspec};
+
+/// DESIGN's UDP catalog: public IDs with their role and level.
+const UDP_IDS: &[(&str, &str, &str)] = &[
+    ("udp.server.reply", "udp-server", "must"),
+    ("udp.server.boundaries", "udp-server", "must"),
+    ("udp.server.clients-isolated", "udp-server", "must"),
+    ("udp.server.empty-datagram", "udp-server", "should"),
+    ("udp.server.bad-bytes", "udp-server", "should"),
+    ("udp.server.max-size", "udp-server", "info"),
+    ("udp.client.one-line-one-datagram", "udp-client", "must"),
+    ("udp.client.handles-reply", "udp-client", "should"),
+];
+
+#[test]
+fn list_json_has_every_udp_id_with_its_metadata() {
+    let out = sockspec()
+        .args(["list", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let list = list.as_array().unwrap();
+    for (id, role, level) in UDP_IDS {
+        let entry = list
+            .iter()
+            .find(|c| c["id"] == *id)
+            .unwrap_or_else(|| panic!("{id} is not listed"));
+        assert_eq!(entry["role"], *role, "{id}");
+        assert_eq!(entry["level"], *level, "{id}");
+        assert!(
+            entry["spec"].as_str().is_some_and(|s| !s.is_empty()),
+            "{id} has a spec"
+        );
+        assert!(
+            entry["title"].as_str().is_some_and(|s| !s.is_empty()),
+            "{id} has a title"
+        );
+    }
+}
+
+#[test]
+fn reference_passes_its_whole_catalog_and_the_report_follows_the_schema() {
+    for role in ["udp-server", "udp-client"] {
+        let (code, text, report) = run_json(&["--role", role, "--contract", "echo", "--reference"]);
+        assert_eq!(code, 0, "{text}");
+        assert_eq!(report["role"], role);
+        assert!(report["sockspec"].is_string());
+        assert!(report["target"].is_object());
+        let results = report["results"].as_array().unwrap();
+        assert!(!results.is_empty());
+        for r in results {
+            for key in [
+                "id",
+                "outcome",
+                "level",
+                "spec",
+                "message",
+                "evidence",
+                "duration_ms",
+            ] {
+                assert!(r.get(key).is_some(), "result lacks {key}: {r}");
+            }
+        }
+        for key in ["pass", "fail", "warn", "info", "skip", "error"] {
+            assert!(report["summary"][key].is_u64(), "summary lacks {key}");
+        }
+        assert_eq!(report["summary"]["fail"], 0);
+    }
+}
+
+#[test]
+fn a_failing_program_exits_1_with_a_diagnosis_the_evidence_and_a_rerun_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let junit = dir.path().join("junit.xml");
+    let (code, text, report) = run_json(&[
+        "--role",
+        "udp-server",
+        "--contract",
+        "echo",
+        "--only",
+        "udp.server.reply",
+        "--junit",
+        junit.to_str().unwrap(),
+        "--",
+        "python3",
+        "fixtures/python/udp-server/truncate_server.py",
+    ]);
+    assert_eq!(code, 1, "{text}");
+    assert_eq!(ids_with(&report, "fail"), ["udp.server.reply"]);
+    assert!(
+        text.contains("recvfrom() is too small"),
+        "diagnosis in the terminal:\n{text}"
+    );
+    assert!(
+        text.contains("reproduced 3/3"),
+        "re-run twice more:\n{text}"
+    );
+    assert!(
+        text.contains(
+            "sockspec run --role udp-server --contract echo --only udp.server.reply --seed"
+        ),
+        "the rerun command:\n{text}"
+    );
+    let evidence = &report["results"][0]["evidence"];
+    assert!(
+        evidence["transcript"]
+            .as_array()
+            .is_some_and(|t| t.len() >= 2),
+        "{evidence}"
+    );
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    let parsed = quick_junit::Report::deserialize_from_str(&xml).expect("the JUnit XML is valid");
+    assert_eq!(parsed.tests, 1);
+    assert_eq!(parsed.failures, 1);
+}
+
+#[test]
+fn usage_errors_exit_2_with_a_clear_message() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["run", "--role", "udp-sever", "--reference"],
+            "unknown role",
+        ),
+        (&["run", "--role", "udp-server"], "give exactly one target"),
+        (
+            &["run", "--role", "udp-server", "--", "no-such-program-xyz"],
+            "command not found",
+        ),
+        (
+            &[
+                "run",
+                "--role",
+                "udp-server",
+                "--only",
+                "tcp.*",
+                "--reference",
+            ],
+            "no udp-server check matches",
+        ),
+        (
+            &["run", "--role", "udp-server", "--remote", "10.1.2.3:80"],
+            "only loopback",
+        ),
+        (
+            &["run", "--role", "udp-server", "--only", "[", "--reference"],
+            "--only [",
+        ),
+    ];
+    for (args, message) in cases {
+        let out = sockspec().args(*args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(message),
+            "{args:?} should say {message:?}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_program_that_dies_at_start_fails_with_its_traceback_not_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let prog = dir.path().join("broken.py");
+    std::fs::write(
+        &prog,
+        "import socket\nraise SystemExit('端口被占用 port in use')\n",
+    )
+    .unwrap();
+    let (code, text, report) = run_json(&[
+        "--role",
+        "udp-server",
+        "--only",
+        "udp.server.reply",
+        "--retries",
+        "0",
+        "--",
+        "python3",
+        prog.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{text}");
+    assert_eq!(ids_with(&report, "fail"), ["udp.server.reply"]);
+    let r = &report["results"][0];
+    assert!(
+        r["message"]
+            .as_str()
+            .unwrap()
+            .contains("exited with status 1 before it bound a socket"),
+        "{r}"
+    );
+    assert!(
+        r["evidence"]["stderr_tail"]
+            .as_str()
+            .unwrap()
+            .contains("端口被占用"),
+        "{r}"
+    );
+}
+
+#[test]
+fn a_flooding_hanging_program_costs_only_its_own_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let prog = dir.path().join("flood.py");
+    // Binds, never replies, floods stdout and forks a child that lingers.
+    std::fs::write(
+        &prog,
+        "import os, socket, sys\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n\
+         s.bind(('0.0.0.0', 7777))\nif os.fork() == 0:\n    import time; time.sleep(600)\n\
+         while True:\n    sys.stdout.write('x' * 65536)\n",
+    )
+    .unwrap();
+    let (code, text, report) = run_json(&[
+        "--role",
+        "udp-server",
+        "--only",
+        "udp.server.reply",
+        "--retries",
+        "0",
+        "--",
+        "python3",
+        prog.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{text}");
+    assert_eq!(ids_with(&report, "fail"), ["udp.server.reply"]);
+    // Nothing of it is left running.
+    let leftover = std::process::Command::new("pgrep")
+        .args(["-f", prog.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        leftover.stdout.is_empty(),
+        "processes left: {}",
+        String::from_utf8_lossy(&leftover.stdout)
+    );
+}
