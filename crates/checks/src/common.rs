@@ -45,3 +45,17 @@ pub async fn udp_baseline(client: &UdpPeer, patience: Duration) -> Result<Durati
         )),
     }
 }
+
+/// The evidence note of a shrunk property failure.
+pub fn shrink_note<T>(f: &sockspec_harness::property::Failure<T>, seed: u64) -> String {
+    format!(
+        "failed at case {} of seed {seed}; shrunk in {} steps{}; the transcript is a re-run of the smallest case",
+        f.case,
+        f.shrink_steps,
+        if f.shrink_cut_short {
+            " (stopped at the shrink budget: a smaller case may exist)"
+        } else {
+            ""
+        }
+    )
+}

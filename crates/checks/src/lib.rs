@@ -7,6 +7,7 @@
 pub mod cargo_test;
 mod common;
 pub mod reference;
+pub mod tcp;
 pub mod udp;
 
 use sockspec_harness::{Check, Role};
@@ -26,6 +27,7 @@ pub(crate) use run_fn;
 pub fn catalog() -> Vec<&'static Check> {
     let mut all = Vec::new();
     all.extend_from_slice(udp::CHECKS);
+    all.extend_from_slice(tcp::CHECKS);
     all
 }
 

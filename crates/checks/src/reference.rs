@@ -3,7 +3,7 @@
 
 use sockspec_harness::launch::{InProcess, Started};
 use sockspec_harness::{Contract, Role, Target};
-use sockspec_reference::udp;
+use sockspec_reference::{tcp, udp};
 use std::io;
 use std::sync::Arc;
 
@@ -27,6 +27,23 @@ pub fn target(role: Role) -> Option<Arc<dyn Target>> {
                 task: tokio::spawn(udp::run_client(server, io.input, io.stdout)),
             })
         }),
+        Role::TcpServer => InProcess::new("reference tcp-server", |io| async move {
+            let listener = tokio::net::TcpListener::bind(io.bind_to).await?;
+            let addr = listener.local_addr()?;
+            Ok(Started {
+                addr: Some(addr),
+                task: tokio::spawn(tcp::serve_echo(listener)),
+            })
+        }),
+        Role::TcpClient => InProcess::new("reference tcp-client", |io| async move {
+            let server = io
+                .connect_to
+                .ok_or_else(|| io::Error::other("a client needs a server address"))?;
+            Ok(Started {
+                addr: None,
+                task: tokio::spawn(tcp::run_client(server, io.input, io.stdout)),
+            })
+        }),
         _ => return None,
     };
     Some(Arc::new(target))
@@ -35,7 +52,7 @@ pub fn target(role: Role) -> Option<Arc<dyn Target>> {
 /// The contract the reference for `role` keeps.
 pub fn contract(role: Role) -> Contract {
     match role {
-        Role::UdpServer | Role::UdpClient => Contract::Echo,
+        Role::UdpServer | Role::UdpClient | Role::TcpServer | Role::TcpClient => Contract::Echo,
         _ => Contract::Any,
     }
 }

@@ -8,6 +8,7 @@ use crate::recorder::Recorder;
 use crate::role::Contract;
 use crate::settings::Settings;
 use crate::target::{Instance, LaunchError, LaunchRequest, Target};
+use crate::tcp::TcpPeer;
 use crate::udp::UdpPeer;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -21,6 +22,10 @@ pub struct Ctx {
     net: Option<Net>,
     instance: Option<Instance>,
     launches: u32,
+    /// The output of the last instance that failed to start (its traceback).
+    failed_output: Option<crate::output::Output>,
+    /// How the last instance that failed to start ended.
+    failed_exit: Option<crate::target::ExitInfo>,
     /// Latency measured from this target during this check.
     pub latency: Latency,
     /// Facts for the evidence (`seed`, `cases`, free-form notes).
@@ -49,6 +54,8 @@ impl Ctx {
             net: None,
             instance: None,
             launches: 0,
+            failed_output: None,
+            failed_exit: None,
             latency: Latency::default(),
             facts: Facts::default(),
         }
@@ -127,14 +134,35 @@ impl Ctx {
         }
     }
 
-    fn launch_failed(&self, e: LaunchError) -> Verdict {
+    /// Output of the current instance, or of the last one that failed to start.
+    pub fn output(&self) -> Option<&crate::output::Output> {
+        self.instance
+            .as_ref()
+            .map(|i| &i.output)
+            .or(self.failed_output.as_ref())
+    }
+
+    /// How the current instance ended, or how the last failed start ended.
+    pub fn exit(&self) -> Option<crate::target::ExitInfo> {
+        self.instance
+            .as_ref()
+            .and_then(Instance::exited)
+            .or(self.failed_exit)
+    }
+
+    fn launch_failed(&mut self, e: LaunchError) -> Verdict {
+        self.failed_output = e.output().cloned();
+        if let LaunchError::ExitedEarly { exit, .. } = &e {
+            self.failed_exit = Some(*exit);
+        }
         match e {
             LaunchError::Spawn(_) | LaunchError::Setup(_) => Verdict::Error(e.to_string()),
-            LaunchError::ExitedEarly { .. } => Verdict::violated(format!(
-                "The program {e}; it must keep running and serve. Its error output is below."
+            LaunchError::ExitedEarly { exit, .. } => Verdict::violated(format!(
+                "The program {exit} before it bound a socket; a {} must keep running and serve. Its error output is below.",
+                self.check.role
             )),
             LaunchError::NeverReady { .. } => Verdict::violated(format!(
-                "The program started but {e}: a {} must bind() its socket{} before it can be checked.",
+                "The program started, but {e}: a {} must bind() its socket{} before it can be checked.",
                 self.check.role,
                 if self.check.role.transport() == crate::role::Transport::Tcp {
                     " and listen()"
@@ -225,6 +253,77 @@ impl Ctx {
             .udp_bind(addr)
             .map_err(|e| Verdict::Error(format!("sockspec could not bind UDP {addr}: {e}")))?;
         Ok(UdpPeer::new(socket, label, self.recorder.clone(), peer))
+    }
+
+    /// A TCP connection of sockspec's to the target at `to`; the inner error is
+    /// the connect() failure (refused, reset), which is the target's business.
+    pub async fn tcp_connect(
+        &mut self,
+        label: &str,
+        to: SocketAddr,
+    ) -> Result<std::io::Result<TcpPeer>, Verdict> {
+        let net = self.net()?;
+        Ok(TcpPeer::connect(&net, to, label, self.recorder.clone()).await)
+    }
+
+    /// A listening TCP socket of sockspec's at `addr` in the target's network.
+    pub fn tcp_listen(&mut self, addr: SocketAddr) -> Result<tokio::net::TcpListener, Verdict> {
+        let net = self.net()?;
+        net.tcp_listen(addr)
+            .map_err(|e| Verdict::Error(format!("sockspec could not listen on TCP {addr}: {e}")))
+    }
+
+    /// The next connection the target makes to `listener`, within `limit` and
+    /// before the target ends.
+    pub async fn tcp_accept(
+        &mut self,
+        listener: &tokio::net::TcpListener,
+        label: &str,
+        limit: std::time::Duration,
+    ) -> Result<Option<TcpPeer>, Verdict> {
+        let net = self.net()?;
+        let ended = self.exit_watch();
+        let target_ended = async {
+            match ended {
+                Some(mut watch) => {
+                    let _ = watch.wait_for(|e| e.is_some()).await;
+                }
+                None => std::future::pending().await,
+            }
+        };
+        let accepted = tokio::select! {
+            r = tokio::time::timeout(limit, listener.accept()) => r,
+            () = target_ended => return Ok(None),
+        };
+        match accepted {
+            Ok(Ok((stream, from))) => {
+                self.recorder
+                    .note(label, format!("accepted a connection from {from}"));
+                TcpPeer::accepted(stream, &net, label, self.recorder.clone())
+                    .map(Some)
+                    .map_err(|e| Verdict::Error(format!("sockspec's accepted socket failed: {e}")))
+            }
+            Ok(Err(e)) => Err(Verdict::Error(format!("sockspec's accept() failed: {e}"))),
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// The process whose descriptors show what the target holds: the external
+    /// program, or sockspec itself for an in-process target; none for a remote one.
+    pub fn observed_pid(&self) -> Option<u32> {
+        match self.target.kind() {
+            "in-process" => Some(std::process::id()),
+            _ => self.instance.as_ref().and_then(|i| i.pid),
+        }
+    }
+
+    /// CPU time the target's processes use over `window` (external programs
+    /// only: an in-process target's CPU cannot be told from sockspec's).
+    pub async fn cpu_over(&self, window: std::time::Duration) -> Option<std::time::Duration> {
+        let instance = self.instance.as_ref()?;
+        let before = instance.cpu_time()?;
+        tokio::time::sleep(window).await;
+        Some(instance.cpu_time()?.saturating_sub(before))
     }
 
     /// The phrase a diagnosis uses for the target's state now.

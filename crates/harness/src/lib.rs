@@ -20,9 +20,11 @@ pub mod role;
 pub mod runner;
 pub mod sandbox;
 pub mod settings;
+pub mod sockdiag;
 pub mod source_hints;
 pub mod stdin;
 pub mod target;
+pub mod tcp;
 pub mod udp;
 
 pub use check::{Check, CheckFuture, Level, Outcome, Verdict};

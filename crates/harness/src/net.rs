@@ -102,6 +102,38 @@ impl Net {
     }
 }
 
+impl Net {
+    /// A TCP connection to `to`, made from this namespace (`TCP_NODELAY` set,
+    /// so each write leaves as its own segment).
+    pub async fn tcp_connect(&self, to: SocketAddr) -> io::Result<tokio::net::TcpStream> {
+        let socket = self.socket(&to, Type::STREAM, Protocol::TCP)?;
+        socket.set_tcp_nodelay(true)?;
+        let socket = tokio::net::TcpSocket::from_std_stream(socket.into());
+        socket.connect(to).await
+    }
+
+    /// A listening TCP socket bound to `addr` in this namespace.
+    pub fn tcp_listen(&self, addr: SocketAddr) -> io::Result<tokio::net::TcpListener> {
+        let socket = self.socket(&addr, Type::STREAM, Protocol::TCP)?;
+        socket.set_reuse_address(true)?;
+        if addr.is_ipv6() {
+            socket.set_only_v6(true)?;
+        }
+        socket.bind(&addr.into())?;
+        socket.listen(128)?;
+        tokio::net::TcpListener::from_std(socket.into())
+    }
+
+    /// The kernel's state of the TCP socket `local` → `remote` in this namespace.
+    pub fn tcp_socket(
+        &self,
+        local: SocketAddr,
+        remote: SocketAddr,
+    ) -> io::Result<Option<crate::sockdiag::TcpSocketState>> {
+        self.within(|| crate::sockdiag::tcp_socket(local, remote))
+    }
+}
+
 /// The loopback address of `addr`'s family, port 0: where sockspec binds its own
 /// ephemeral endpoints to talk to a target at `addr`.
 pub fn loopback_for(addr: &SocketAddr) -> SocketAddr {

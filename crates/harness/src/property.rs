@@ -9,6 +9,9 @@ use tokio::sync::mpsc;
 
 /// How many shrink steps a property may take at most.
 pub const MAX_SHRINK_STEPS: u32 = 256;
+/// How long shrinking may take: each step against a target that crashes costs
+/// a restart, so the smallest case found by then is reported.
+pub const SHRINK_BUDGET: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// What one case concluded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +37,9 @@ pub struct Failure<T> {
     pub case: u32,
     /// How many shrink steps were tried.
     pub shrink_steps: u32,
+    /// Whether shrinking stopped at its step or time budget (a smaller
+    /// failing case may exist).
+    pub shrink_cut_short: bool,
 }
 
 /// What a property concluded.
@@ -61,7 +67,11 @@ pub fn rng_for(seed: u64) -> TestRng {
 
 enum Step<T> {
     Case(T),
-    Done { cases: u32, shrink_steps: u32 },
+    Done {
+        cases: u32,
+        shrink_steps: u32,
+        cut_short: bool,
+    },
 }
 
 /// A property being checked: call [`Property::next_case`] for each value to
@@ -76,7 +86,7 @@ pub struct Property<T> {
     case_no: u32,
     first: Option<(T, u32)>,
     latest: Option<(T, String)>,
-    done: Option<(u32, u32)>,
+    done: Option<(u32, u32, bool)>,
     aborted: Option<String>,
 }
 
@@ -117,8 +127,9 @@ impl<T: Clone + Debug + Send + 'static> Property<T> {
             Step::Done {
                 cases,
                 shrink_steps,
+                cut_short,
             } => {
-                self.done = Some((cases, shrink_steps));
+                self.done = Some((cases, shrink_steps, cut_short));
                 None
             }
         }
@@ -162,7 +173,7 @@ impl<T: Clone + Debug + Send + 'static> Property<T> {
         if let Some(reason) = aborted {
             return PropertyResult::Aborted(reason);
         }
-        let Some((cases, shrink_steps)) = done else {
+        let Some((cases, shrink_steps, shrink_cut_short)) = done else {
             return PropertyResult::Aborted("the property driver stopped early".into());
         };
         match (first, latest) {
@@ -172,6 +183,7 @@ impl<T: Clone + Debug + Send + 'static> Property<T> {
                 original,
                 case,
                 shrink_steps,
+                shrink_cut_short,
             }),
             _ => PropertyResult::Held { cases },
         }
@@ -199,6 +211,7 @@ fn drive<S: Strategy>(
     };
     let mut ran = 0;
     let mut shrink_steps = 0;
+    let mut cut_short = false;
     for _ in 0..cases {
         let Ok(mut tree) = strategy.new_tree(&mut runner) else {
             break;
@@ -210,7 +223,12 @@ fn drive<S: Strategy>(
             Some(false) => {}
         }
         let mut last_failed = true;
-        while shrink_steps < MAX_SHRINK_STEPS {
+        let started = std::time::Instant::now();
+        loop {
+            if shrink_steps >= MAX_SHRINK_STEPS || started.elapsed() >= SHRINK_BUDGET {
+                cut_short = true;
+                break;
+            }
             let moved = if last_failed {
                 tree.simplify()
             } else {
@@ -230,6 +248,7 @@ fn drive<S: Strategy>(
     let _ = steps.blocking_send(Step::Done {
         cases: ran,
         shrink_steps,
+        cut_short,
     });
 }
 

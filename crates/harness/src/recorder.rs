@@ -68,6 +68,14 @@ impl Recorder {
         self.push(e);
     }
 
+    /// Forgets the events so far (to keep only a re-run of a minimal case).
+    pub fn clear(&self) {
+        self.events
+            .lock()
+            .expect("transcript lock poisoned")
+            .clear();
+    }
+
     /// A receiver that changes whenever an event is recorded.
     pub fn activity(&self) -> watch::Receiver<u64> {
         self.activity.subscribe()

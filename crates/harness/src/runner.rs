@@ -209,14 +209,12 @@ fn evidence_of(ctx: &Ctx, verdict: &Verdict) -> Evidence {
         evidence.diagnosis = Some(diagnosis.clone());
         evidence.counterexample = counterexample.clone();
     }
-    if let Some(instance) = ctx.instance() {
+    if let Some(output) = ctx.output() {
         let non_empty = |s: String| (!s.trim().is_empty()).then_some(s);
-        evidence.stderr_tail =
-            non_empty(instance.output.get(Stream::Stderr).tail_lines(TAIL_LINES));
-        evidence.stdout_tail =
-            non_empty(instance.output.get(Stream::Stdout).tail_lines(TAIL_LINES));
-        evidence.exit = instance.exited().map(|e| e.to_string());
+        evidence.stderr_tail = non_empty(output.get(Stream::Stderr).tail_lines(TAIL_LINES));
+        evidence.stdout_tail = non_empty(output.get(Stream::Stdout).tail_lines(TAIL_LINES));
     }
+    evidence.exit = ctx.exit().map(|e| e.to_string());
     evidence
 }
 

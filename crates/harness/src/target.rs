@@ -62,7 +62,7 @@ pub struct LaunchRequest {
 }
 
 /// Why an instance could not be started.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum LaunchError {
     /// The program could not be run at all (not found, not executable).
     Spawn(String),
@@ -70,9 +70,13 @@ pub enum LaunchError {
     ExitedEarly {
         /// How it ended.
         exit: ExitInfo,
+        /// What it wrote (its traceback).
+        output: Output,
     },
     /// It ran but bound no socket of the role's transport in time.
     NeverReady {
+        /// What it wrote meanwhile.
+        output: Output,
         /// How long sockspec waited.
         waited: Duration,
         /// What it did bind, if anything.
@@ -82,15 +86,37 @@ pub enum LaunchError {
     Setup(String),
 }
 
+impl fmt::Debug for LaunchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl LaunchError {
+    /// What the program wrote before it failed to start, if it ran at all.
+    pub fn output(&self) -> Option<&Output> {
+        match self {
+            LaunchError::ExitedEarly { output, .. } | LaunchError::NeverReady { output, .. } => {
+                Some(output)
+            }
+            _ => None,
+        }
+    }
+}
+
 impl fmt::Display for LaunchError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             LaunchError::Spawn(e) => write!(f, "could not start the program: {e}"),
-            LaunchError::ExitedEarly { exit } => {
+            LaunchError::ExitedEarly { exit, .. } => {
                 write!(f, "the program {exit} before it bound a socket")
             }
-            LaunchError::NeverReady { waited, bound } => {
-                write!(f, "the program bound no server socket within {waited:?}")?;
+            LaunchError::NeverReady { waited, bound, .. } => {
+                write!(
+                    f,
+                    "it bound no server socket within {} ms",
+                    waited.as_millis()
+                )?;
                 if !bound.is_empty() {
                     let list: Vec<String> = bound
                         .iter()

@@ -4,4 +4,5 @@
 //! `sockspec reference ROLE` runs them as programs. They depend on nothing but
 //! std, tokio and socket2.
 
+pub mod tcp;
 pub mod udp;

@@ -1,8 +1,10 @@
 //! sockspec-wire: pure, I/O-free building blocks shared by the harness, the checks
-//! and the reports: byte rendering and transcripts of what crossed the wire.
+//! and the reports: byte rendering and transcripts of what crossed the wire, segmentation plans.
 
 pub mod render;
+pub mod segmentation;
 pub mod transcript;
 
 pub use render::{escape_bytes, lossy_preview};
+pub use segmentation::Cutting;
 pub use transcript::{Direction, Event, Transcript};

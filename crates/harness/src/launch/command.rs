@@ -404,16 +404,23 @@ async fn wait_until_bound(
                 .wait_exit(Duration::from_secs(1))
                 .await
                 .expect("already exited");
-            return Err(LaunchError::ExitedEarly { exit });
+            return Err(LaunchError::ExitedEarly {
+                exit,
+                output: instance.output.clone(),
+            });
         }
         if start.elapsed() >= limit {
             return Err(LaunchError::NeverReady {
                 waited: limit,
                 bound,
+                output: instance.output.clone(),
             });
         }
         if let Some(exit) = instance.wait_exit(pause).await {
-            return Err(LaunchError::ExitedEarly { exit });
+            return Err(LaunchError::ExitedEarly {
+                exit,
+                output: instance.output.clone(),
+            });
         }
         pause = (pause * 2).min(Duration::from_millis(10));
     }

@@ -1,0 +1,334 @@
+//! Checks of a TCP client: sockspec is the server, and the client's stdin
+//! lines are the messages it must send.
+
+use crate::common::{io_error, show};
+use crate::run_fn;
+use sockspec_harness::output::Stream;
+use sockspec_harness::tcp::{Read, TcpPeer};
+use sockspec_harness::{Check, Contract, Ctx, Level, Role, Verdict};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// How long sockspec waits for the client's next bytes before deciding it has
+/// stopped (its exit or EOF ends the wait at once).
+const IDLE: Duration = Duration::from_secs(3);
+
+/// How sockspec's replies are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Delivery {
+    /// Each reply in one write.
+    Whole,
+    /// Each reply cut into pieces, each written after the client read the last.
+    Pieces,
+}
+
+/// What the client did in one session.
+struct Session {
+    /// Where sockspec served.
+    server: SocketAddr,
+    /// Every byte the client sent.
+    received: Vec<u8>,
+    /// Whether the client connected at all.
+    connected: bool,
+}
+
+/// sockspec's reply to one received chunk of `message` bytes.
+fn reply_to(contract: Contract, k: usize, message: &[u8]) -> Vec<u8> {
+    match contract {
+        Contract::Echo => message.to_vec(),
+        Contract::Lines => [b"OK ", message].concat(),
+        Contract::Any => format!("sockspec reply {k}: 收到\n").into_bytes(),
+    }
+}
+
+/// Listens where the client expects its server and starts the client.
+async fn start(ctx: &mut Ctx) -> Result<(tokio::net::TcpListener, SocketAddr), Verdict> {
+    let want = ctx.client_server_addr();
+    let listener = ctx.tcp_listen(want)?;
+    let server = listener.local_addr().map_err(io_error)?;
+    ctx.start_client(server).await?;
+    Ok((listener, server))
+}
+
+/// Serves one client connection: answers what it sends until it closes, exits
+/// or goes idle.
+async fn session(ctx: &mut Ctx, delivery: Delivery) -> Result<Session, Verdict> {
+    let (listener, server) = start(ctx).await?;
+    let limit = ctx.settings().start_timeout;
+    let Some(mut peer) = ctx.tcp_accept(&listener, "server", limit).await? else {
+        return Ok(Session {
+            server,
+            received: Vec::new(),
+            connected: false,
+        });
+    };
+    let contract = ctx.contract();
+    let mut received = Vec::new();
+    let mut pending = Vec::new();
+    let mut k = 0;
+    // Until the client closes, resets, exits or goes idle.
+    while let Read::Data(d) = peer.read_some(IDLE).await.map_err(io_error)? {
+        received.extend_from_slice(&d);
+        pending.extend_from_slice(&d);
+        // Under lines, answer complete lines; otherwise each chunk.
+        let upto = match contract {
+            Contract::Lines => pending.iter().rposition(|&b| b == b'\n').map(|i| i + 1),
+            _ => Some(pending.len()),
+        };
+        let Some(upto) = upto else { continue };
+        let chunk: Vec<u8> = pending.drain(..upto).collect();
+        let messages: Vec<&[u8]> = match contract {
+            Contract::Lines => chunk.split_inclusive(|&b| b == b'\n').collect(),
+            _ => vec![&chunk[..]],
+        };
+        for m in messages {
+            k += 1;
+            let reply = reply_to(contract, k, m);
+            deliver(ctx, &mut peer, &reply, delivery).await?;
+        }
+    }
+    Ok(Session {
+        server,
+        received,
+        connected: true,
+    })
+}
+
+async fn deliver(
+    ctx: &Ctx,
+    peer: &mut TcpPeer,
+    reply: &[u8],
+    delivery: Delivery,
+) -> Result<(), Verdict> {
+    match delivery {
+        Delivery::Whole => peer.write(reply).await.map_err(io_error),
+        Delivery::Pieces => {
+            let step = reply.len().div_ceil(3).max(1);
+            for piece in reply.chunks(step) {
+                peer.write(piece).await.map_err(io_error)?;
+                peer.wait_peer_read(ctx.latency.patience()).await;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn never_connected(server: SocketAddr, state: &str) -> Verdict {
+    Verdict::violated(format!(
+        "The client never connected to {server}, where sockspec served, and {state}. It must connect() to \
+         its server; if that is a fixed address sockspec did not find in its source, give it with --addr HOST:PORT."
+    ))
+}
+
+/// `tcp.client.sends-input`
+pub static SENDS_INPUT: Check = Check {
+    id: "tcp.client.sends-input",
+    role: Role::TcpClient,
+    level: Level::Must,
+    spec: "send(2)/sendall; course day02",
+    title: "the bytes the client sends match its input under the contract",
+    needs_sandbox: false,
+    run: run_fn!(sends_input),
+};
+
+async fn sends_input(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
+    let s = session(ctx, Delivery::Whole).await?;
+    if !s.connected {
+        return Ok(never_connected(s.server, &ctx.target_state()));
+    }
+    let lines = ctx.settings().input.clone();
+    let normalized: Vec<u8> = String::from_utf8_lossy(&s.received)
+        .replace("\r\n", "\n")
+        .into_bytes();
+    let (got, want): (Vec<u8>, Vec<u8>) = match ctx.contract() {
+        Contract::Lines => (
+            normalized,
+            lines
+                .iter()
+                .flat_map(|l| format!("{l}\n").into_bytes())
+                .collect(),
+        ),
+        _ => (
+            normalized.into_iter().filter(|&b| b != b'\n').collect(),
+            lines.concat().into_bytes(),
+        ),
+    };
+    if got == want {
+        return Ok(Verdict::Holds(format!(
+            "the {} input lines arrived as {} bytes",
+            lines.len(),
+            s.received.len()
+        )));
+    }
+    let what = if ctx.contract() == Contract::Lines {
+        "each input line followed by a newline"
+    } else {
+        "the input lines' bytes"
+    };
+    Ok(Verdict::violated_by(
+        format!(
+            "The client sent {} but its input calls for {} ({what}), and {}.",
+            show(&s.received),
+            show(&want),
+            ctx.target_state()
+        ),
+        lines
+            .iter()
+            .map(|l| format!("  {}", show(l.as_bytes())))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    ))
+}
+
+/// `tcp.client.segmentation-invariant`
+pub static SEGMENTATION_INVARIANT: Check = Check {
+    id: "tcp.client.segmentation-invariant",
+    role: Role::TcpClient,
+    level: Level::Should,
+    spec: "RFC 9293 §3.1 (a byte stream); recv(2) may return part of a reply; course day02 (粘包)",
+    title: "replies cut and coalesced differently give the same client output",
+    needs_sandbox: false,
+    run: run_fn!(client_segmentation_invariant),
+};
+
+async fn client_segmentation_invariant(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
+    let whole = session(ctx, Delivery::Whole).await?;
+    if !whole.connected {
+        return Ok(never_connected(whole.server, &ctx.target_state()));
+    }
+    let stdout = |ctx: &Ctx| {
+        ctx.instance()
+            .map(|i| i.output.get(Stream::Stdout).bytes)
+            .unwrap_or_default()
+    };
+    let out_whole = stdout(ctx);
+    ctx.stop_instance();
+    let cut = session(ctx, Delivery::Pieces).await?;
+    let out_cut = stdout(ctx);
+    if !cut.connected || out_cut == out_whole {
+        return Ok(Verdict::Holds(
+            "replies cut into pieces gave the same output".into(),
+        ));
+    }
+    Ok(Verdict::violated_by(
+        format!(
+            "With each reply cut into 3 pieces the client printed {} instead of {}. recv() returns whatever \
+             part of the reply has arrived: read until the reply is complete (e.g. until its newline, or its \
+             length) before printing it.",
+            show(&out_cut),
+            show(&out_whole)
+        ),
+        "each reply written in 3 pieces, each after the client read the previous one".to_string(),
+    ))
+}
+
+/// `tcp.client.eof-exits`
+pub static EOF_EXITS: Check = Check {
+    id: "tcp.client.eof-exits",
+    role: Role::TcpClient,
+    level: Level::Must,
+    spec: "recv(2): a return of 0 means the peer has shut down; course day02",
+    title: "when the server closes, the client ends (or stops reading) without spinning or a traceback",
+    needs_sandbox: false,
+    run: run_fn!(eof_exits),
+};
+
+/// How long the client's CPU is watched when it has not exited.
+const CPU_WINDOW: Duration = Duration::from_millis(300);
+
+async fn eof_exits(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
+    let (listener, server) = start(ctx).await?;
+    let limit = ctx.settings().start_timeout;
+    let Some(mut peer) = ctx.tcp_accept(&listener, "server", limit).await? else {
+        return Ok(never_connected(server, &ctx.target_state()));
+    };
+    // Wait for the first message, then close without replying: the client is
+    // in recv() and must see EOF there.
+    let _ = peer.read_some(IDLE).await.map_err(io_error)?;
+    peer.close();
+    let waited = ctx.settings().reply_timeout;
+    let Some(instance) = ctx.instance() else {
+        return Ok(Verdict::Error("the client instance is gone".into()));
+    };
+    let exit = instance.wait_exit(waited).await;
+    let stderr = String::from_utf8_lossy(&instance.output.get(Stream::Stderr).bytes).into_owned();
+    if let Some(exit) = exit {
+        if stderr.contains("Traceback") {
+            return Ok(Verdict::violated(format!(
+                "When the server closed the connection, the client {exit} with a traceback (below). When recv() \
+                 returns b'' the server has closed: say so and stop, instead of using the closed connection."
+            )));
+        }
+        return Ok(Verdict::Holds(format!(
+            "the client {exit} when the server closed"
+        )));
+    }
+    match ctx.cpu_over(CPU_WINDOW).await {
+        Some(cpu) if cpu * 4 > CPU_WINDOW => Ok(Verdict::violated(format!(
+            "After the server closed the connection, the client kept running and used {} ms of CPU in {} ms: \
+             recv() returns b'' again and again and the loop spins. On b'' stop reading (break).",
+            cpu.as_millis(),
+            CPU_WINDOW.as_millis()
+        ))),
+        Some(_) => Ok(Verdict::Holds(
+            "the client stopped reading and stays idle".into(),
+        )),
+        None => Ok(Verdict::Skip(
+            "the client did not exit and its CPU time cannot be measured".into(),
+        )),
+    }
+}
+
+/// `tcp.client.refused`
+pub static REFUSED: Check = Check {
+    id: "tcp.client.refused",
+    role: Role::TcpClient,
+    level: Level::Should,
+    spec: "connect(2) ECONNREFUSED; course day02 (OSError on connect)",
+    title: "with no server, the client reports an error and exits instead of hanging",
+    needs_sandbox: false,
+    run: run_fn!(refused),
+};
+
+async fn refused(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
+    let want = ctx.client_server_addr();
+    // A port where nothing listens: the client's own in a fresh sandbox, or
+    // one sockspec just freed.
+    let address = if ctx.target().sandboxed() || want.port() == 0 {
+        let listener = ctx.tcp_listen(want)?;
+        let free = listener.local_addr().map_err(io_error)?;
+        drop(listener);
+        free
+    } else {
+        return Ok(Verdict::Skip(format!(
+            "outside a sandbox, {want} may belong to another program on this host"
+        )));
+    };
+    ctx.recorder()
+        .note("sockspec", format!("nothing listens on {address}"));
+    ctx.start_client(address).await?;
+    let waited = ctx.settings().reply_timeout + Duration::from_secs(1);
+    let Some(instance) = ctx.instance() else {
+        return Ok(Verdict::Error("the client instance is gone".into()));
+    };
+    match instance.wait_exit(waited).await {
+        Some(exit) => {
+            let said = instance.output.get(Stream::Stderr).total
+                + instance.output.get(Stream::Stdout).total;
+            if said == 0 {
+                return Ok(Verdict::violated(format!(
+                    "With no server listening, the client {exit} without a word. Catch ConnectionRefusedError \
+                     and print what went wrong."
+                )));
+            }
+            Ok(Verdict::Holds(format!(
+                "the client reported the refusal and {exit}"
+            )))
+        }
+        None => Ok(Verdict::violated(format!(
+            "With no server listening at {address}, the client was still running {} ms later: it hangs \
+             (e.g. retries connect() forever). Catch ConnectionRefusedError, print an error and exit.",
+            waited.as_millis()
+        ))),
+    }
+}

@@ -1,0 +1,130 @@
+//! Reading a server's replies over TCP: how much is due depends on the
+//! contract (echo: the same bytes; lines: a line per line; any: whatever comes
+//! until the wire is quiet).
+
+use crate::common::{io_error, show};
+use sockspec_harness::tcp::{Ending, TcpPeer};
+use sockspec_harness::{Contract, Ctx, Verdict};
+use std::time::Instant;
+
+/// A plain message: one line of ASCII and Chinese.
+pub fn message(n: usize) -> Vec<u8> {
+    format!("message {n}: hello 你好 粘包\n").into_bytes()
+}
+
+/// How much reply is due for `sent` under `contract`, if the contract says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Due {
+    /// This many bytes (echo).
+    Bytes(usize),
+    /// This many newline-terminated lines (lines).
+    Lines(usize),
+    /// Unknown: read until quiet.
+    Unknown,
+}
+
+impl Due {
+    /// What is due for `sent` under `contract`.
+    pub fn of(contract: Contract, sent: &[u8]) -> Due {
+        match contract {
+            Contract::Echo => Due::Bytes(sent.len()),
+            Contract::Lines => Due::Lines(sent.iter().filter(|&&b| b == b'\n').count()),
+            Contract::Any => Due::Unknown,
+        }
+    }
+
+    /// Whether `got` holds all that is due.
+    pub fn satisfied(self, got: &[u8]) -> bool {
+        match self {
+            Due::Bytes(n) => got.len() >= n,
+            Due::Lines(n) => got.iter().filter(|&&b| b == b'\n').count() >= n,
+            Due::Unknown => !got.is_empty(),
+        }
+    }
+}
+
+/// Reads what is `due`: stops once it is there (after a quiet window when the
+/// amount is unknown, or when `linger` asks for one to catch extra bytes), when
+/// the connection ends, or when the target is silent for the patience window.
+pub async fn read_due(
+    ctx: &Ctx,
+    peer: &mut TcpPeer,
+    due: Due,
+    linger: bool,
+) -> Result<(Vec<u8>, Ending), Verdict> {
+    let (patience, quiet) = (ctx.latency.patience(), ctx.latency.quiet_window());
+    let mut got = Vec::new();
+    loop {
+        let done = due.satisfied(&got);
+        let limit = match (done, due == Due::Unknown || linger) {
+            (true, false) => return Ok((got, Ending::Open)),
+            (true, true) => quiet,
+            (false, _) => patience,
+        };
+        match peer.read_some(limit).await.map_err(io_error)? {
+            sockspec_harness::tcp::Read::Data(d) => got.extend_from_slice(&d),
+            sockspec_harness::tcp::Read::Eof => return Ok((got, Ending::Eof)),
+            sockspec_harness::tcp::Read::Reset => return Ok((got, Ending::Reset)),
+            sockspec_harness::tcp::Read::Timeout => return Ok((got, Ending::Open)),
+        }
+    }
+}
+
+/// Connects, or fails the check saying the server refused.
+pub async fn connect(ctx: &mut Ctx, label: &str) -> Result<TcpPeer, Verdict> {
+    let server = ctx.server().await?;
+    match ctx.tcp_connect(label, server).await? {
+        Ok(peer) => Ok(peer),
+        Err(e) => Err(Verdict::violated(format!(
+            "connect() to the server at {server} failed ({e}), and {}.",
+            ctx.target_state()
+        ))),
+    }
+}
+
+/// Sends one message and reads its reply, measuring the round trip. Without
+/// any reply the checks that compare replies cannot judge: they are skipped.
+pub async fn baseline(ctx: &mut Ctx, peer: &mut TcpPeer) -> Result<Vec<u8>, Verdict> {
+    let msg = message(0);
+    let sent = Instant::now();
+    peer.write(&msg).await.map_err(io_error)?;
+    let due = Due::of(ctx.contract(), &msg);
+    let first = ctx.settings().reply_timeout;
+    let (reply, ending) = {
+        // The first reply gets the full reply timeout: latency is not known yet.
+        let mut got = Vec::new();
+        let mut ending = Ending::Open;
+        while !due.satisfied(&got) {
+            match peer.read_some(first).await.map_err(io_error)? {
+                sockspec_harness::tcp::Read::Data(d) => got.extend_from_slice(&d),
+                sockspec_harness::tcp::Read::Eof => {
+                    ending = Ending::Eof;
+                    break;
+                }
+                sockspec_harness::tcp::Read::Reset => {
+                    ending = Ending::Reset;
+                    break;
+                }
+                sockspec_harness::tcp::Read::Timeout => break,
+            }
+            if ctx.latency.worst().is_none() && !got.is_empty() {
+                ctx.latency.observe(sent.elapsed());
+            }
+        }
+        (got, ending)
+    };
+    if !due.satisfied(&reply) {
+        let what = if reply.is_empty() {
+            "no reply".to_string()
+        } else {
+            format!("only {}", show(&reply))
+        };
+        return Err(Verdict::Skip(format!(
+            "a plain message {} got {what} ({}), so this cannot be judged (see tcp.server.stream-integrity and tcp.server.coalesced-messages)",
+            show(&msg),
+            ending.describe()
+        )));
+    }
+    ctx.latency.observe(sent.elapsed());
+    Ok(reply)
+}

@@ -1,0 +1,262 @@
+//! A TCP endpoint of sockspec's that records everything it sends and receives,
+//! tells EOF from reset, and can see when the target has read what it sent.
+
+use crate::net::Net;
+use crate::recorder::Recorder;
+use std::io;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// What one read gave.
+#[derive(Debug)]
+pub enum Read {
+    /// Bytes.
+    Data(Vec<u8>),
+    /// An orderly end: the target closed its side (FIN).
+    Eof,
+    /// The target reset the connection (RST).
+    Reset,
+    /// Nothing within the limit.
+    Timeout,
+}
+
+/// How a stretch of reading ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// The connection is still open.
+    Open,
+    /// The target closed its side (orderly EOF).
+    Eof,
+    /// The target reset the connection.
+    Reset,
+}
+
+impl Ending {
+    /// Words for a diagnosis.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Ending::Open => "the connection stayed open",
+            Ending::Eof => "the server closed the connection (EOF)",
+            Ending::Reset => "the connection was reset (RST)",
+        }
+    }
+}
+
+/// One of sockspec's TCP connections, named in transcripts by its label.
+pub struct TcpPeer {
+    stream: TcpStream,
+    label: String,
+    recorder: Recorder,
+    net: Net,
+    local: SocketAddr,
+    peer: SocketAddr,
+}
+
+impl TcpPeer {
+    /// Connects to the target at `to` from `net`.
+    pub async fn connect(
+        net: &Net,
+        to: SocketAddr,
+        label: &str,
+        recorder: Recorder,
+    ) -> io::Result<TcpPeer> {
+        match net.tcp_connect(to).await {
+            Ok(stream) => {
+                let peer = TcpPeer::accepted(stream, net, label, recorder)?;
+                peer.recorder
+                    .note(label, format!("connected to {to} from {}", peer.local));
+                Ok(peer)
+            }
+            Err(e) => {
+                recorder.note(label, format!("connect to {to} failed: {e}"));
+                Err(e)
+            }
+        }
+    }
+
+    /// Wraps a connection the target made to sockspec.
+    pub fn accepted(
+        stream: TcpStream,
+        net: &Net,
+        label: &str,
+        recorder: Recorder,
+    ) -> io::Result<TcpPeer> {
+        stream.set_nodelay(true)?;
+        Ok(TcpPeer {
+            local: stream.local_addr()?,
+            peer: stream.peer_addr()?,
+            stream,
+            label: label.to_string(),
+            recorder,
+            net: net.clone(),
+        })
+    }
+
+    /// sockspec's end of the connection.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local
+    }
+
+    /// The target's end.
+    pub fn peer_addr(&self) -> SocketAddr {
+        self.peer
+    }
+
+    /// Writes all of `bytes`.
+    pub async fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.stream.write_all(bytes).await?;
+        self.recorder.sent(&self.label, Some(self.peer), bytes);
+        Ok(())
+    }
+
+    /// One read, waiting up to `limit`.
+    pub async fn read_some(&mut self, limit: Duration) -> io::Result<Read> {
+        let mut buf = vec![0u8; 64 * 1024];
+        match tokio::time::timeout(limit, self.stream.read(&mut buf)).await {
+            Err(_) => Ok(Read::Timeout),
+            Ok(Ok(0)) => {
+                self.recorder
+                    .note(&self.label, "EOF: the target closed its side");
+                Ok(Read::Eof)
+            }
+            Ok(Ok(n)) => {
+                buf.truncate(n);
+                self.recorder.received(&self.label, Some(self.peer), &buf);
+                Ok(Read::Data(buf))
+            }
+            Ok(Err(e)) if e.kind() == io::ErrorKind::ConnectionReset => {
+                self.recorder
+                    .note(&self.label, "RST: the connection was reset");
+                Ok(Read::Reset)
+            }
+            Ok(Err(e)) => Err(e),
+        }
+    }
+
+    /// Reads until `want` bytes arrived (then, if `quiet` is set, until nothing
+    /// more came for that long), or the connection ended, or no byte came for
+    /// `first` (before any) or `gap` (after some).
+    pub async fn read_until(
+        &mut self,
+        want: usize,
+        first: Duration,
+        gap: Duration,
+        quiet: Option<Duration>,
+    ) -> io::Result<(Vec<u8>, Ending)> {
+        let mut got = Vec::new();
+        loop {
+            let limit = match (got.len() >= want, quiet) {
+                (true, Some(q)) => q,
+                (true, None) => return Ok((got, Ending::Open)),
+                (false, _) if got.is_empty() => first,
+                (false, _) => gap,
+            };
+            match self.read_some(limit).await? {
+                Read::Data(d) => got.extend_from_slice(&d),
+                Read::Eof => return Ok((got, Ending::Eof)),
+                Read::Reset => return Ok((got, Ending::Reset)),
+                Read::Timeout => return Ok((got, Ending::Open)),
+            }
+        }
+    }
+
+    /// Closes sockspec's sending side (`shutdown(SHUT_WR)`): the target reads EOF.
+    pub async fn shutdown_write(&mut self) -> io::Result<()> {
+        self.stream.shutdown().await?;
+        self.recorder
+            .note(&self.label, "sockspec closed its sending side (FIN)");
+        Ok(())
+    }
+
+    /// Aborts the connection with a reset (`SO_LINGER` 0, then close).
+    pub fn reset(self) -> io::Result<()> {
+        socket2::SockRef::from(&self.stream).set_linger(Some(Duration::ZERO))?;
+        self.recorder
+            .note(&self.label, "sockspec reset the connection (RST)");
+        drop(self.stream);
+        Ok(())
+    }
+
+    /// Closes the connection (FIN) and records it.
+    pub fn close(self) {
+        self.recorder
+            .note(&self.label, "sockspec closed the connection");
+    }
+
+    /// Writes `payload` while reading the reply at the same time (so neither
+    /// side blocks the other), until `payload.len()` bytes came back, the
+    /// connection ended, or nothing came for `gap`.
+    pub async fn round_trip(
+        &mut self,
+        payload: &[u8],
+        gap: Duration,
+    ) -> io::Result<(Vec<u8>, Ending)> {
+        let (mut rd, mut wr) = self.stream.split();
+        let write = async {
+            wr.write_all(payload).await?;
+            Ok::<(), io::Error>(())
+        };
+        let read = async {
+            let mut got = Vec::with_capacity(payload.len());
+            let mut buf = vec![0u8; 64 * 1024];
+            loop {
+                if got.len() >= payload.len() {
+                    return Ok((got, Ending::Open));
+                }
+                match tokio::time::timeout(gap, rd.read(&mut buf)).await {
+                    Err(_) => return Ok((got, Ending::Open)),
+                    Ok(Ok(0)) => return Ok((got, Ending::Eof)),
+                    Ok(Ok(n)) => got.extend_from_slice(&buf[..n]),
+                    Ok(Err(e)) if e.kind() == io::ErrorKind::ConnectionReset => {
+                        return Ok((got, Ending::Reset));
+                    }
+                    Ok(Err(e)) => return Err(e),
+                }
+            }
+        };
+        let (written, read) = tokio::join!(write, read);
+        let (got, ending) = read?;
+        if let Err(e) = written
+            && ending == Ending::Open
+        {
+            return Err(e);
+        }
+        self.recorder.sent(&self.label, Some(self.peer), payload);
+        self.recorder.received(&self.label, Some(self.peer), &got);
+        if ending != Ending::Open {
+            self.recorder.note(&self.label, ending.describe());
+        }
+        Ok((got, ending))
+    }
+
+    /// Waits until the target has read everything sockspec sent: its socket's
+    /// receive queue, as the kernel reports it (sock_diag), is empty. Returns false
+    /// if it still held unread bytes after `limit`.
+    pub async fn wait_peer_read(&self, limit: Duration) -> bool {
+        let start = Instant::now();
+        let mut polls = 0u32;
+        loop {
+            let unread = self
+                .net
+                .tcp_socket(self.peer, self.local)
+                .ok()
+                .flatten()
+                .map(|s| s.recv_queue);
+            match unread {
+                Some(0) | None => return true,
+                Some(_) if start.elapsed() >= limit => return false,
+                Some(_) => {}
+            }
+            // A read usually follows within microseconds: poll without a timer
+            // first (tokio's timers tick in milliseconds), then every millisecond.
+            polls += 1;
+            if polls < 50 {
+                tokio::task::yield_now().await;
+            } else {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+        }
+    }
+}
