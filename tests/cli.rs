@@ -5,8 +5,8 @@ mod support;
 use serde_json::Value;
 use support::{ids_with, run_json, sockspec};
 
-/// DESIGN's UDP catalog: public IDs with their role and level.
-const UDP_IDS: &[(&str, &str, &str)] = &[
+/// DESIGN's UDP and TCP catalog: public IDs with their role and level.
+const IDS: &[(&str, &str, &str)] = &[
     ("udp.server.reply", "udp-server", "must"),
     ("udp.server.boundaries", "udp-server", "must"),
     ("udp.server.clients-isolated", "udp-server", "must"),
@@ -15,10 +15,26 @@ const UDP_IDS: &[(&str, &str, &str)] = &[
     ("udp.server.max-size", "udp-server", "info"),
     ("udp.client.one-line-one-datagram", "udp-client", "must"),
     ("udp.client.handles-reply", "udp-client", "should"),
+    ("tcp.server.accepts", "tcp-server", "must"),
+    ("tcp.server.stream-integrity", "tcp-server", "must"),
+    ("tcp.server.segmentation-invariant", "tcp-server", "must"),
+    ("tcp.server.coalesced-messages", "tcp-server", "must"),
+    ("tcp.server.eof-closes", "tcp-server", "must"),
+    ("tcp.server.eof-no-spin", "tcp-server", "must"),
+    ("tcp.server.next-client", "tcp-server", "must"),
+    ("tcp.server.half-close", "tcp-server", "should"),
+    ("tcp.server.reset-survives", "tcp-server", "should"),
+    ("tcp.server.rebind", "tcp-server", "should"),
+    ("tcp.server.bad-bytes", "tcp-server", "should"),
+    ("tcp.server.concurrent", "tcp-server", "info"),
+    ("tcp.client.sends-input", "tcp-client", "must"),
+    ("tcp.client.segmentation-invariant", "tcp-client", "should"),
+    ("tcp.client.eof-exits", "tcp-client", "must"),
+    ("tcp.client.refused", "tcp-client", "should"),
 ];
 
 #[test]
-fn list_json_has_every_udp_id_with_its_metadata() {
+fn list_json_has_every_udp_and_tcp_id_with_its_metadata() {
     let out = sockspec()
         .args(["list", "--format", "json"])
         .output()
@@ -26,7 +42,7 @@ fn list_json_has_every_udp_id_with_its_metadata() {
     assert!(out.status.success());
     let list: Value = serde_json::from_slice(&out.stdout).unwrap();
     let list = list.as_array().unwrap();
-    for (id, role, level) in UDP_IDS {
+    for (id, role, level) in IDS {
         let entry = list
             .iter()
             .find(|c| c["id"] == *id)
@@ -46,7 +62,7 @@ fn list_json_has_every_udp_id_with_its_metadata() {
 
 #[test]
 fn reference_passes_its_whole_catalog_and_the_report_follows_the_schema() {
-    for role in ["udp-server", "udp-client"] {
+    for role in ["udp-server", "udp-client", "tcp-server", "tcp-client"] {
         let (code, text, report) = run_json(&["--role", role, "--contract", "echo", "--reference"]);
         assert_eq!(code, 0, "{text}");
         assert_eq!(report["role"], role);

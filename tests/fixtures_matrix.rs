@@ -1,4 +1,5 @@
-//! The self-validation matrix: every fixture through the real CLI. A correct
+//! The self-validation matrix: every fixture (course-style Python programs and
+//! real programs nobody here wrote) through the real CLI. A correct
 //! program fails and warns on nothing; a buggy one fails and warns on exactly
 //! what its header declares.
 
@@ -9,7 +10,11 @@ use std::path::PathBuf;
 use support::{header, ids_with, run_json};
 
 #[rstest]
-fn fixture_gets_exactly_its_declared_outcomes(#[files("fixtures/*/udp-*/*.py")] path: PathBuf) {
+fn fixture_gets_exactly_its_declared_outcomes(
+    #[files("fixtures/python/*/*.py")]
+    #[files("fixtures/real/*/*.sh")]
+    path: PathBuf,
+) {
     let role = path
         .parent()
         .and_then(|p| p.file_name())
@@ -32,7 +37,12 @@ fn fixture_gets_exactly_its_declared_outcomes(#[files("fixtures/*/udp-*/*.py")] 
     if let Some(addr) = &h.addr {
         args.extend(["--addr", addr]);
     }
-    args.extend(["--", "python3", &file]);
+    let runner = if file.ends_with(".sh") {
+        "sh"
+    } else {
+        "python3"
+    };
+    args.extend(["--", runner, &file]);
     let (code, text, report) = run_json(&args);
     assert_eq!(
         ids_with(&report, "error"),

@@ -27,9 +27,22 @@ pub fn show_all(payloads: &[Vec<u8>]) -> String {
     out.trim_end().to_string()
 }
 
-/// An I/O error of sockspec's own socket: sockspec's problem, not the target's.
+/// An I/O error of sockspec's socket. A reset or broken pipe is the target's
+/// doing (it crashed or closed with unread data); anything else is sockspec's.
 pub fn io_error(e: std::io::Error) -> Verdict {
-    Verdict::Error(format!("sockspec's socket failed: {e}"))
+    match connection_broken(&e) {
+        true => Verdict::violated(format!(
+            "The target broke the connection while sockspec was sending ({e}): it crashed, or closed \
+             the socket with unread data."
+        )),
+        false => Verdict::Error(format!("sockspec's socket failed: {e}")),
+    }
+}
+
+/// Whether an error means the peer broke the connection (reset, broken pipe).
+pub fn connection_broken(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind::{BrokenPipe, ConnectionAborted, ConnectionReset};
+    matches!(e.kind(), ConnectionReset | BrokenPipe | ConnectionAborted)
 }
 
 /// Sends [`PROBE`] and waits for a reply: the premise of checks that judge how

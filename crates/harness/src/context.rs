@@ -326,11 +326,19 @@ impl Ctx {
         Some(instance.cpu_time()?.saturating_sub(before))
     }
 
-    /// The phrase a diagnosis uses for the target's state now.
-    pub fn target_state(&self) -> String {
-        self.instance
-            .as_ref()
-            .map_or_else(|| "it is not running".into(), Instance::state)
+    /// The phrase a diagnosis uses for the target's state: waits briefly for an
+    /// exit that is under way (a crash is reaped a moment after its connection
+    /// breaks), so a dead target is not called running.
+    pub async fn target_state(&self) -> String {
+        match &self.instance {
+            None => "it is not running".into(),
+            Some(instance) => {
+                instance
+                    .wait_exit(std::time::Duration::from_millis(200))
+                    .await;
+                instance.state()
+            }
+        }
     }
 
     /// How many instances were started in this check.

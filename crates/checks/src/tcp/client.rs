@@ -1,7 +1,7 @@
 //! Checks of a TCP client: sockspec is the server, and the client's stdin
 //! lines are the messages it must send.
 
-use crate::common::{io_error, show};
+use crate::common::{connection_broken, io_error, show};
 use crate::run_fn;
 use sockspec_harness::output::Stream;
 use sockspec_harness::tcp::{Read, TcpPeer};
@@ -84,7 +84,14 @@ async fn session(ctx: &mut Ctx, delivery: Delivery) -> Result<Session, Verdict> 
         for m in messages {
             k += 1;
             let reply = reply_to(contract, k, m);
-            deliver(ctx, &mut peer, &reply, delivery).await?;
+            if !deliver(ctx, &mut peer, &reply, delivery).await? {
+                // The client is gone; what it did so far is the session.
+                return Ok(Session {
+                    server,
+                    received,
+                    connected: true,
+                });
+            }
         }
     }
     Ok(Session {
@@ -94,23 +101,28 @@ async fn session(ctx: &mut Ctx, delivery: Delivery) -> Result<Session, Verdict> 
     })
 }
 
+/// Writes one reply; false when the client has closed or reset the connection.
 async fn deliver(
     ctx: &Ctx,
     peer: &mut TcpPeer,
     reply: &[u8],
     delivery: Delivery,
-) -> Result<(), Verdict> {
-    match delivery {
-        Delivery::Whole => peer.write(reply).await.map_err(io_error),
-        Delivery::Pieces => {
-            let step = reply.len().div_ceil(3).max(1);
-            for piece in reply.chunks(step) {
-                peer.write(piece).await.map_err(io_error)?;
-                peer.wait_peer_read(ctx.latency.patience()).await;
-            }
-            Ok(())
+) -> Result<bool, Verdict> {
+    let step = match delivery {
+        Delivery::Whole => reply.len().max(1),
+        Delivery::Pieces => reply.len().div_ceil(3).max(1),
+    };
+    for piece in reply.chunks(step) {
+        match peer.write(piece).await {
+            Ok(()) => {}
+            Err(e) if connection_broken(&e) => return Ok(false),
+            Err(e) => return Err(io_error(e)),
+        }
+        if delivery == Delivery::Pieces {
+            peer.wait_peer_read(ctx.latency.patience()).await;
         }
     }
+    Ok(true)
 }
 
 fn never_connected(server: SocketAddr, state: &str) -> Verdict {
@@ -134,7 +146,7 @@ pub static SENDS_INPUT: Check = Check {
 async fn sends_input(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let s = session(ctx, Delivery::Whole).await?;
     if !s.connected {
-        return Ok(never_connected(s.server, &ctx.target_state()));
+        return Ok(never_connected(s.server, &ctx.target_state().await));
     }
     let lines = ctx.settings().input.clone();
     let normalized: Vec<u8> = String::from_utf8_lossy(&s.received)
@@ -170,7 +182,7 @@ async fn sends_input(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
             "The client sent {} but its input calls for {} ({what}), and {}.",
             show(&s.received),
             show(&want),
-            ctx.target_state()
+            ctx.target_state().await
         ),
         lines
             .iter()
@@ -194,7 +206,7 @@ pub static SEGMENTATION_INVARIANT: Check = Check {
 async fn client_segmentation_invariant(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let whole = session(ctx, Delivery::Whole).await?;
     if !whole.connected {
-        return Ok(never_connected(whole.server, &ctx.target_state()));
+        return Ok(never_connected(whole.server, &ctx.target_state().await));
     }
     let stdout = |ctx: &Ctx| {
         ctx.instance()
@@ -240,7 +252,7 @@ async fn eof_exits(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let (listener, server) = start(ctx).await?;
     let limit = ctx.settings().start_timeout;
     let Some(mut peer) = ctx.tcp_accept(&listener, "server", limit).await? else {
-        return Ok(never_connected(server, &ctx.target_state()));
+        return Ok(never_connected(server, &ctx.target_state().await));
     };
     // Wait for the first message, then close without replying: the client is
     // in recv() and must see EOF there.

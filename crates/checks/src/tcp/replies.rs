@@ -70,16 +70,28 @@ pub async fn read_due(
     }
 }
 
-/// Connects, or fails the check saying the server refused.
+/// Connects (starting the server again if it exited), or fails the check
+/// saying the server refused.
 pub async fn connect(ctx: &mut Ctx, label: &str) -> Result<TcpPeer, Verdict> {
     let server = ctx.server().await?;
-    match ctx.tcp_connect(label, server).await? {
-        Ok(peer) => Ok(peer),
-        Err(e) => Err(Verdict::violated(format!(
-            "connect() to the server at {server} failed ({e}), and {}.",
-            ctx.target_state()
-        ))),
+    let refused = match ctx.tcp_connect(label, server).await? {
+        Ok(peer) => return Ok(peer),
+        Err(e) => e,
+    };
+    // A server that just crashed refuses before its exit is seen: once it
+    // is, start it again and try once more.
+    if let Some(instance) = ctx.instance()
+        && instance.wait_exit(ctx.latency.patience()).await.is_some()
+    {
+        let server = ctx.server().await?;
+        if let Ok(peer) = ctx.tcp_connect(label, server).await? {
+            return Ok(peer);
+        }
     }
+    Err(Verdict::violated(format!(
+        "connect() to the server at {server} failed ({refused}), and {}.",
+        ctx.target_state().await
+    )))
 }
 
 /// Sends one message and reads its reply, measuring the round trip. Without
@@ -127,4 +139,34 @@ pub async fn baseline(ctx: &mut Ctx, peer: &mut TcpPeer) -> Result<Vec<u8>, Verd
     }
     ctx.latency.observe(sent.elapsed());
     Ok(reply)
+}
+
+/// One connection kept across a property's cases: opened on first use, and
+/// again after it ended or a case failed (so no leftover bytes carry over).
+/// Keeping it means a sequential server stuck elsewhere is not blamed here.
+#[derive(Default)]
+pub struct Kept {
+    peer: Option<TcpPeer>,
+}
+
+impl Kept {
+    /// The connection, opened (and the server started) if needed.
+    pub async fn get(&mut self, ctx: &mut Ctx) -> Result<&mut TcpPeer, Verdict> {
+        if self.peer.is_none() {
+            self.peer = Some(connect(ctx, "client").await?);
+        }
+        Ok(self.peer.as_mut().expect("just connected"))
+    }
+
+    /// Forgets the connection; the next case opens a new one.
+    pub fn drop_connection(&mut self) {
+        self.peer = None;
+    }
+
+    /// Forgets the connection if `ending` says it is over.
+    pub fn keep_if_open(&mut self, ending: Ending) {
+        if ending != Ending::Open {
+            self.peer = None;
+        }
+    }
 }

@@ -95,7 +95,7 @@ async fn one_line_one_datagram(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         .map(|d| without_newline(&d.bytes))
         .collect();
     if sent.is_empty() {
-        return Ok(nothing_arrived(s.server, &ctx.target_state()));
+        return Ok(nothing_arrived(s.server, &ctx.target_state().await));
     }
     let script = lines
         .iter()
@@ -111,7 +111,10 @@ async fn one_line_one_datagram(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
                 show(lines[0].as_bytes())
             )
         } else if sent.len() < lines.len() {
-            format!(" The client stopped early, and {}.", ctx.target_state())
+            format!(
+                " The client stopped early, and {}.",
+                ctx.target_state().await
+            )
         } else {
             String::new()
         };
@@ -162,7 +165,7 @@ async fn handles_reply(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let s = session(ctx).await?;
     let lines = ctx.settings().input.len();
     if s.datagrams.is_empty() {
-        return Ok(nothing_arrived(s.server, &ctx.target_state()));
+        return Ok(nothing_arrived(s.server, &ctx.target_state().await));
     }
     let stdout = ctx
         .instance()
@@ -190,7 +193,7 @@ async fn handles_reply(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         return Ok(Verdict::violated(format!(
             "After {} replies the client sent nothing more for its remaining input lines, and {}.",
             s.replies.len(),
-            ctx.target_state()
+            ctx.target_state().await
         )));
     }
     Ok(Verdict::Holds(format!(

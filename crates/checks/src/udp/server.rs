@@ -35,7 +35,7 @@ async fn reply(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
             "No reply came back to the sender ({me}) within {} ms, and {}. A UDP server must answer \
              with sendto(reply, addr), using the addr that recvfrom() returned with the datagram.",
             patience.as_millis(),
-            ctx.target_state()
+            ctx.target_state().await
         )));
     };
     let rtt = reply.at - sent;
@@ -151,7 +151,7 @@ async fn boundaries_case(ctx: &mut Ctx, datagrams: &[Vec<u8>]) -> Result<Option<
         datagrams,
         &replies,
         ctx.contract(),
-        &ctx.target_state(),
+        &ctx.target_state().await,
     ))
 }
 
@@ -291,7 +291,7 @@ async fn clients_isolated(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
                     format!(
                         "Client {name}'s datagram got no reply while another client was also talking, and {}. \
                          Reply to the addr that recvfrom() returned with each datagram.",
-                        ctx.target_state()
+                        ctx.target_state().await
                     ),
                     format!("client {name} sent {}", show(&msg)),
                 ));
@@ -385,7 +385,7 @@ async fn survives(ctx: &mut Ctx, poison: &[u8], diagnosis: &str) -> Result<Verdi
         )));
     }
     Ok(Verdict::violated_by(
-        diagnosis.replace("{state}", &ctx.target_state()),
+        diagnosis.replace("{state}", &ctx.target_state().await),
         format!("{} then {}", show(poison), show(PROBE)),
     ))
 }
@@ -444,7 +444,7 @@ async fn max_size(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
                 let upto = intact.map_or("no size".to_string(), |s| format!("up to {s} bytes"));
                 return Ok(Verdict::Observed(format!(
                     "Datagrams {upto} come back intact; a {size}-byte datagram got no reply ({}).",
-                    ctx.target_state()
+                    ctx.target_state().await
                 )));
             }
         }
