@@ -115,3 +115,62 @@ fn two_programs_hard_coded_to_one_port_are_checked_at_the_same_time() {
         );
     }
 }
+
+#[test]
+fn an_unprivileged_user_gets_a_sandbox_too() {
+    use std::os::unix::fs::PermissionsExt;
+    // As root, drop to `nobody` to take the unprivileged path (user + network
+    // namespace); as anyone else, this already is that path.
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("sockspec");
+    std::fs::copy(env!("CARGO_BIN_EXE_sockspec"), &bin).unwrap();
+    let server = dir.path().join("echo_server.py");
+    std::fs::copy(
+        support::root().join("fixtures/python/udp-server/echo_server.py"),
+        &server,
+    )
+    .unwrap();
+    for (path, mode) in [
+        (dir.path(), 0o755),
+        (bin.as_path(), 0o755),
+        (server.as_path(), 0o644),
+    ] {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    let report = dir.path().join("out");
+    std::fs::create_dir(&report).unwrap();
+    std::fs::set_permissions(&report, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let json = report.join("report.json");
+    let mut cmd = if nix::unistd::geteuid().is_root() {
+        let mut c = std::process::Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&bin);
+        c
+    } else {
+        std::process::Command::new(&bin)
+    };
+    let out = cmd
+        .current_dir(dir.path())
+        .args([
+            "run",
+            "--role",
+            "udp-server",
+            "--contract",
+            "echo",
+            "--only",
+            "udp.server.reply",
+            "--json",
+        ])
+        .arg(&json)
+        .args(["--", "python3"])
+        .arg(&server)
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{text}");
+    assert!(!text.contains("no sandbox"), "{text}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(report["target"]["sandboxed"], true, "{text}");
+}

@@ -66,9 +66,13 @@ impl Command {
         if !is_runnable(program) {
             return Err(format!("`{program}`: command not found or not executable"));
         }
+        // The program's own files: file arguments after the command, or the
+        // command itself when it is a relative path (`./server`); never a
+        // system binary such as /usr/bin/python3.
         let files = argv
             .iter()
             .enumerate()
+            .filter(|(i, a)| *i > 0 || (a.contains('/') && !a.starts_with('/')))
             .filter(|(_, a)| Path::new(a).is_file())
             .map(|(i, a)| (i, PathBuf::from(a)))
             .collect();
@@ -88,12 +92,8 @@ impl Command {
 
     /// The folder whose copy is the working directory: the first program file's.
     fn program_dir(&self) -> Option<PathBuf> {
-        let (_, file) = self.files.last()?;
-        Some(
-            file.parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
-        )
+        let (_, file) = self.files.first()?;
+        Some(folder_of(file))
     }
 
     /// Arguments with placeholders filled and program files pointed at the copy.
@@ -102,8 +102,12 @@ impl Command {
             .iter()
             .enumerate()
             .map(|(i, arg)| {
+                // Files in the copied folder are used from the copy.
                 let moved = copy.and_then(|dir| {
                     let (_, file) = self.files.iter().find(|(j, _)| *j == i)?;
+                    if folder_of(file) != self.program_dir()? {
+                        return None;
+                    }
                     Some(dir.join(file.file_name()?).to_string_lossy().into_owned())
                 });
                 moved
@@ -114,6 +118,13 @@ impl Command {
             })
             .collect()
     }
+}
+
+/// The folder a file is in (`.` for a bare file name).
+fn folder_of(file: &Path) -> PathBuf {
+    file.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }
 
 fn is_runnable(program: &str) -> bool {
@@ -454,6 +465,21 @@ mod tests {
             args,
             ["sh", "/tmp/copy/Cargo.toml", "--port=8888", "127.0.0.1"]
         );
+    }
+
+    #[test]
+    fn system_binaries_are_not_program_files() {
+        let cmd = Command::new(
+            vec![
+                "/bin/sh".into(),
+                "Cargo.toml".into(),
+                "/etc/hostname".into(),
+            ],
+            false,
+        )
+        .unwrap();
+        let args = cmd.args_for(Some(Path::new("/tmp/copy")), "127.0.0.1", 1);
+        assert_eq!(args, ["/bin/sh", "/tmp/copy/Cargo.toml", "/etc/hostname"]);
     }
 
     #[test]
