@@ -22,6 +22,39 @@ pub enum Command {
     Run(Box<RunArgs>),
     /// Run sockspec's reference implementation of a role.
     Reference(ReferenceArgs),
+    /// Grade a class: one folder per student, tasks from a manifest.
+    Grade(Box<GradeArgs>),
+}
+
+#[derive(Debug, Args)]
+pub struct GradeArgs {
+    /// The class: one folder per student (the folder's name is the student).
+    #[arg(required_unless_present = "merge")]
+    pub dir: Option<PathBuf>,
+    /// The grading manifest (TOML).
+    #[arg(long, value_name = "FILE", required_unless_present = "merge")]
+    pub manifest: Option<PathBuf>,
+    /// Students graded at once (default: the number of cores).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Where grades.csv, students/ and the summary go.
+    #[arg(long, value_name = "DIR", default_value = "sockspec-grades")]
+    pub out: PathBuf,
+    /// Grade only shard K of N (a deterministic split by student name).
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// Skip students whose result is already in --out.
+    #[arg(long)]
+    pub resume: bool,
+    /// Language of feedback and summary: en or zh.
+    #[arg(long, default_value = "en")]
+    pub lang: String,
+    /// DIR is one submission inside Gradescope's autograder: also write results.json.
+    #[arg(long)]
+    pub gradescope: bool,
+    /// Join the outputs of shards (their --out folders) into --out.
+    #[arg(long, value_name = "DIR", num_args = 1.., conflicts_with_all = ["dir", "shard", "resume", "gradescope"])]
+    pub merge: Vec<PathBuf>,
 }
 
 /// Output format of `list`.

@@ -15,6 +15,9 @@ fn main() -> ExitCode {
         cli::Command::Run(args) if args.wants_sandbox() => {
             Some(sockspec_harness::sandbox::prepare_process())
         }
+        cli::Command::Grade(args) if args.merge.is_empty() => {
+            Some(sockspec_harness::sandbox::prepare_process())
+        }
         _ => None,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -32,6 +35,7 @@ fn main() -> ExitCode {
             cli::Command::List(args) => commands::list::run(args),
             cli::Command::Run(args) => commands::run::run(*args, sandbox).await,
             cli::Command::Reference(args) => commands::reference::run(args).await,
+            cli::Command::Grade(args) => commands::grade::run(*args, sandbox).await,
         }
     });
     // Do not wait for targets' leftover tasks (a client stuck in a read).

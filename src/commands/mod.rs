@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod grade;
 pub mod list;
 pub mod reference;
 pub mod run;

@@ -72,3 +72,34 @@ pub fn shrink_note<T>(f: &sockspec_harness::property::Failure<T>, seed: u64) -> 
         }
     )
 }
+
+/// How often the smallest failing case is re-run for a transcript that shows it fail.
+pub const REPLAYS: usize = 3;
+
+/// The note when the smallest case passed on every re-run (a timing-dependent failure).
+pub const REPLAY_PASSED: &str = "the smallest case did not fail again in 3 re-runs (the failure depends on timing); the transcript shows the last re-run";
+
+/// Whether a case's result is a failure.
+pub fn failed(result: Result<Option<String>, Verdict>) -> bool {
+    matches!(result, Ok(Some(_)) | Err(Verdict::Violated { .. }))
+}
+
+/// Re-runs a property's smallest failing case (`$case`, an expression using
+/// `$ctx`) on a clean transcript until it fails again, so the evidence shows a
+/// failing run.
+macro_rules! replay {
+    ($ctx:expr, $case:expr) => {{
+        let mut failed_again = false;
+        for _ in 0..$crate::common::REPLAYS {
+            $ctx.recorder().clear();
+            if $crate::common::failed($case.await) {
+                failed_again = true;
+                break;
+            }
+        }
+        if !failed_again {
+            $ctx.facts.notes.push($crate::common::REPLAY_PASSED.into());
+        }
+    }};
+}
+pub(crate) use replay;

@@ -1,11 +1,11 @@
 //! Roles a target can play, and contracts that give its replies a meaning.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
 /// The role a target plays; sockspec plays the other side.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Role {
     /// Answers datagrams.
@@ -103,7 +103,7 @@ impl FromStr for Role {
 }
 
 /// What the target's replies mean, so application checks can judge them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Contract {
     /// The reply bytes equal the request bytes.

@@ -14,15 +14,23 @@ struct JsonReport<'a> {
     summary: Summary,
 }
 
-/// The report as pretty-printed JSON.
-pub fn render(report: &Report) -> String {
-    let doc = JsonReport {
+fn document(report: &Report) -> JsonReport<'_> {
+    JsonReport {
         sockspec: env!("CARGO_PKG_VERSION"),
         target: &report.target,
         role: report.role.as_str(),
         notices: &report.notices,
         results: &report.results,
         summary: report.summary(),
-    };
-    serde_json::to_string_pretty(&doc).expect("a report always serializes")
+    }
+}
+
+/// The report as pretty-printed JSON.
+pub fn render(report: &Report) -> String {
+    serde_json::to_string_pretty(&document(report)).expect("a report always serializes")
+}
+
+/// The report as a JSON value (to embed it in a larger document).
+pub fn to_value(report: &Report) -> serde_json::Value {
+    serde_json::to_value(document(report)).expect("a report always serializes")
 }

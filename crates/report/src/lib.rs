@@ -1,6 +1,7 @@
 //! sockspec-report: results to terminal text, JSON (DESIGN's schema), JUnit XML
 //! and Markdown.
 
+pub mod grade;
 pub mod json;
 pub mod junit;
 pub mod markdown;

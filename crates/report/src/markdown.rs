@@ -25,6 +25,14 @@ pub fn render(report: &Report) -> String {
             r.message.replace('|', "\\|").replace('\n', " ")
         );
     }
+    md.push_str(&details(report, 2));
+    md
+}
+
+/// The evidence of every problem (fail, warn, error), under headings of `level`.
+pub fn details(report: &Report, level: usize) -> String {
+    let mut md = String::new();
+    let hashes = "#".repeat(level);
     for r in report
         .results
         .iter()
@@ -32,7 +40,7 @@ pub fn render(report: &Report) -> String {
     {
         let _ = write!(
             md,
-            "\n## {} `{}`\n\n{}\n\n*{}* ({})\n\n```text\n{}```\n",
+            "\n{hashes} {} `{}`\n\n{}\n\n*{}* ({})\n\n```text\n{}```\n",
             r.outcome,
             r.id,
             r.message,

@@ -65,8 +65,7 @@ async fn segmentation_invariant(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
             ctx.facts.cases = Some(f.case);
             ctx.facts.notes.push(crate::common::shrink_note(&f, seed));
             let (messages, cuts) = &f.minimal;
-            ctx.recorder().clear();
-            let _ = case(ctx, &mut Kept::default(), messages, cuts).await;
+            crate::common::replay!(ctx, case(ctx, &mut Kept::default(), messages, cuts));
             let listed: Vec<String> = messages.iter().map(|m| format!("  {}", show(m))).collect();
             Verdict::violated_by(f.reason, listed.join("\n"))
         }

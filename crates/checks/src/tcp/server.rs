@@ -112,8 +112,10 @@ async fn stream_integrity(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
             ctx.facts.cases = Some(f.case);
             ctx.facts.notes.push(crate::common::shrink_note(&f, seed));
             let (payload, cuts) = &f.minimal;
-            ctx.recorder().clear();
-            let _ = integrity_case(ctx, &mut Kept::default(), payload, cuts).await;
+            crate::common::replay!(
+                ctx,
+                integrity_case(ctx, &mut Kept::default(), payload, cuts)
+            );
             return Ok(Verdict::violated_by(
                 f.reason,
                 format!("{} written as {}", show(payload), cutting_of(payload, cuts)),

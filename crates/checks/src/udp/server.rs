@@ -119,8 +119,7 @@ async fn boundaries(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         PropertyResult::Failed(f) => {
             ctx.facts.cases = Some(f.case);
             ctx.facts.notes.push(crate::common::shrink_note(&f, seed));
-            ctx.recorder().clear();
-            let _ = boundaries_case(ctx, &f.minimal).await;
+            crate::common::replay!(ctx, boundaries_case(ctx, &f.minimal));
             Verdict::violated_by(f.reason, show_all(&f.minimal))
         }
         PropertyResult::Aborted(e) => Verdict::Error(e),
@@ -190,6 +189,14 @@ fn judge_boundaries(
         }
     };
     if m < n {
+        if state.contains("exited with status 0") {
+            return Some(format!(
+                "{} sent back-to-back got {} and then {state}: the server took a datagram for the end and quit \
+                 (see its output). A UDP server serves until it is stopped.",
+                datagrams(n),
+                replies_word(m)
+            ));
+        }
         if state.contains("exited") || state.contains("killed") {
             return Some(format!(
                 "{} sent back-to-back got {} and then {state}: a datagram made the server crash (see its traceback).",

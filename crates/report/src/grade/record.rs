@@ -1,0 +1,132 @@
+//! What grading one student produced: scores per task and check, written as
+//! `students/<student>.json` as soon as the student is done, and read back by
+//! `--resume` and `--merge`.
+
+use super::manifest::Task;
+use crate::Report;
+use serde::{Deserialize, Serialize};
+use sockspec_harness::{Level, Outcome, Role};
+
+/// One student's grade.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct StudentRecord {
+    /// sockspec's version.
+    pub sockspec: String,
+    /// The student (their folder's name).
+    pub student: String,
+    /// Points earned over all tasks.
+    pub total: u32,
+    /// Points possible over all tasks.
+    pub max: u32,
+    /// One entry per task, in manifest order.
+    pub tasks: Vec<TaskRecord>,
+}
+
+/// One task of one student.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TaskRecord {
+    /// The task's name.
+    pub name: String,
+    /// The role graded.
+    pub role: Role,
+    /// The file that played it, relative to the student's folder.
+    pub file: Option<String>,
+    /// Points earned.
+    pub score: u32,
+    /// Points possible.
+    pub max: u32,
+    /// Why nothing could be graded (e.g. the file is missing).
+    pub problem: Option<String>,
+    /// Each check that counts.
+    pub checks: Vec<CheckScore>,
+    /// The full report of the run (DESIGN's JSON schema), when it ran.
+    pub report: Option<serde_json::Value>,
+}
+
+/// One check's contribution.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CheckScore {
+    /// The check's ID.
+    pub id: String,
+    /// Its level.
+    pub level: Level,
+    /// What came of it.
+    pub outcome: Outcome,
+    /// Points earned.
+    pub earned: u32,
+    /// Points possible (0 when skipped or sockspec failed: never the student's loss).
+    pub points: u32,
+    /// The diagnosis or observation.
+    pub message: String,
+}
+
+impl TaskRecord {
+    /// Scores a run: a check's points are earned on `pass` or `info`; `skip`
+    /// and `error` take the check out of the maximum.
+    pub fn scored(task: &Task, file: String, report: &Report) -> TaskRecord {
+        let checks: Vec<CheckScore> = report
+            .results
+            .iter()
+            .filter(|r| task.counts(r.id))
+            .map(|r| {
+                let worth = task.points_for(r.id, r.level);
+                let (earned, points) = match r.outcome {
+                    Outcome::Pass | Outcome::Info => (worth, worth),
+                    Outcome::Fail | Outcome::Warn => (0, worth),
+                    Outcome::Skip | Outcome::Error => (0, 0),
+                };
+                CheckScore {
+                    id: r.id.to_string(),
+                    level: r.level,
+                    outcome: r.outcome,
+                    earned,
+                    points,
+                    message: r.message.clone(),
+                }
+            })
+            .collect();
+        TaskRecord {
+            name: task.name.clone(),
+            role: task.role,
+            file: Some(file),
+            score: checks.iter().map(|c| c.earned).sum(),
+            max: checks.iter().map(|c| c.points).sum(),
+            problem: None,
+            checks,
+            report: Some(crate::json::to_value(report)),
+        }
+    }
+
+    /// A task that could not run (`problem` says why): zero of the points its
+    /// checks are worth.
+    pub fn not_run(task: &Task, problem: String, checks: &[(&'static str, Level)]) -> TaskRecord {
+        let max = checks
+            .iter()
+            .filter(|(id, _)| task.counts(id))
+            .map(|(id, level)| task.points_for(id, *level))
+            .sum();
+        TaskRecord {
+            name: task.name.clone(),
+            role: task.role,
+            file: None,
+            score: 0,
+            max,
+            problem: Some(problem),
+            checks: Vec::new(),
+            report: None,
+        }
+    }
+}
+
+impl StudentRecord {
+    /// Adds up a student's tasks.
+    pub fn new(student: &str, tasks: Vec<TaskRecord>) -> StudentRecord {
+        StudentRecord {
+            sockspec: env!("CARGO_PKG_VERSION").to_string(),
+            student: student.to_string(),
+            total: tasks.iter().map(|t| t.score).sum(),
+            max: tasks.iter().map(|t| t.max).sum(),
+            tasks,
+        }
+    }
+}

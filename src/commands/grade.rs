@@ -1,0 +1,401 @@
+//! `sockspec grade`: a class of submissions against a manifest. Each
+//! submission runs in its own sandboxes; results are written per student as
+//! they finish, so nothing is lost and `--resume` can skip them.
+
+use crate::cli::GradeArgs;
+use indicatif::{ProgressBar, ProgressStyle};
+use sockspec_harness::launch::Command;
+use sockspec_harness::sandbox::Availability;
+use sockspec_harness::{Settings, runner};
+use sockspec_report::grade::feedback::{self, Lang};
+use sockspec_report::grade::{Manifest, StudentRecord, Task, TaskRecord, class, gradescope, shard};
+use sockspec_report::{Report, TargetInfo};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tokio::sync::Semaphore;
+
+/// Grades the class (or merges shards); returns the exit code.
+pub async fn run(args: GradeArgs, sandbox: Option<Availability>) -> u8 {
+    let lang: Lang = match args.lang.parse() {
+        Ok(l) => l,
+        Err(e) => return super::usage_error(e),
+    };
+    if !args.merge.is_empty() {
+        return merge(&args, lang);
+    }
+    let (Some(dir), Some(manifest_path)) = (&args.dir, &args.manifest) else {
+        return super::usage_error("grade needs DIR and --manifest FILE");
+    };
+    let known: Vec<_> = sockspec_checks::catalog()
+        .iter()
+        .map(|c| (c.id, c.role))
+        .collect();
+    let manifest = match std::fs::read_to_string(manifest_path)
+        .map_err(|e| e.to_string())
+        .and_then(|text| Manifest::parse(&text, &known))
+    {
+        Ok(m) => m,
+        Err(e) => return super::usage_error(format!("{}: {e}", manifest_path.display())),
+    };
+    let mut students = match list_students(dir, args.gradescope) {
+        Ok(s) => s,
+        Err(e) => return super::usage_error(format!("{}: {e}", dir.display())),
+    };
+    if let Some(spec) = &args.shard {
+        let (k, n) = match shard::parse(spec) {
+            Ok(kn) => kn,
+            Err(e) => return super::usage_error(e),
+        };
+        students.retain(|(name, _)| shard::contains(name, k, n));
+    }
+    let students_dir = args.out.join("students");
+    if let Err(e) = std::fs::create_dir_all(&students_dir) {
+        eprintln!("sockspec: cannot create {}: {e}", students_dir.display());
+        return super::EXIT_INTERNAL;
+    }
+    let sandboxed = match &sandbox {
+        Some(Availability::Available) => true,
+        Some(Availability::Unavailable(why)) => {
+            eprintln!(
+                "sockspec: no sandbox ({why}): submissions run one at a time on the host's loopback"
+            );
+            false
+        }
+        None => false,
+    };
+    let jobs = if sandboxed {
+        args.jobs.unwrap_or_else(|| Settings::default().jobs).max(1)
+    } else {
+        1
+    };
+    let records = grade_all(&args, manifest, students, sandboxed, jobs, lang).await;
+    let Ok(records) = records else {
+        return super::EXIT_INTERNAL;
+    };
+    let tasks = task_names(&records);
+    match write_class(&args.out, &records, &tasks, lang, args.gradescope) {
+        Ok(()) => super::EXIT_OK,
+        Err(e) => {
+            eprintln!("sockspec: cannot write the class outputs: {e}");
+            super::EXIT_INTERNAL
+        }
+    }
+}
+
+/// The students: one folder each, sorted by name; in Gradescope mode the
+/// folder itself is the one submission.
+fn list_students(dir: &Path, gradescope: bool) -> std::io::Result<Vec<(String, PathBuf)>> {
+    if gradescope {
+        return Ok(vec![("submission".into(), dir.to_path_buf())]);
+    }
+    let mut students: Vec<(String, PathBuf)> = std::fs::read_dir(dir)?
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+        .filter(|(name, _)| !name.starts_with('.'))
+        .collect();
+    students.sort();
+    Ok(students)
+}
+
+async fn grade_all(
+    args: &GradeArgs,
+    manifest: Manifest,
+    students: Vec<(String, PathBuf)>,
+    sandboxed: bool,
+    jobs: usize,
+    lang: Lang,
+) -> Result<Vec<StudentRecord>, ()> {
+    let progress = Progress::new(students.len() as u64);
+    let manifest = Arc::new(manifest);
+    let permits = Arc::new(Semaphore::new(jobs));
+    let mut handles = Vec::new();
+    for (name, folder) in students {
+        let json_path = args.out.join("students").join(format!("{name}.json"));
+        if args.resume
+            && let Some(record) = read_record(&json_path)
+        {
+            progress.done(&format!(
+                "{name}: {} / {} (already graded)",
+                record.total, record.max
+            ));
+            handles.push(tokio::spawn(async move { Ok::<_, String>(record) }));
+            continue;
+        }
+        let (manifest, permits, progress, out) = (
+            manifest.clone(),
+            permits.clone(),
+            progress.clone(),
+            args.out.clone(),
+        );
+        handles.push(tokio::spawn(async move {
+            let _permit = permits.acquire_owned().await.expect("never closed");
+            let (record, reports) = grade_student(&name, &folder, &manifest, sandboxed).await;
+            write_student(&out, &record, &reports, lang).map_err(|e| format!("{name}: {e}"))?;
+            progress.done(&format!("{name}: {} / {}", record.total, record.max));
+            Ok(record)
+        }));
+    }
+    let mut records = Vec::new();
+    let mut failed = false;
+    for h in handles {
+        match h.await {
+            Ok(Ok(r)) => records.push(r),
+            Ok(Err(e)) => {
+                eprintln!("sockspec: cannot write results of {e}");
+                failed = true;
+            }
+            Err(e) => {
+                eprintln!("sockspec: grading a student failed: {e}");
+                failed = true;
+            }
+        }
+    }
+    progress.finish();
+    if failed { Err(()) } else { Ok(records) }
+}
+
+async fn grade_student(
+    name: &str,
+    folder: &Path,
+    manifest: &Manifest,
+    sandboxed: bool,
+) -> (StudentRecord, Vec<Option<Report>>) {
+    let mut tasks = Vec::new();
+    let mut reports = Vec::new();
+    for task in &manifest.tasks {
+        let (record, report) = grade_task(task, folder, manifest.seed, sandboxed).await;
+        tasks.push(record);
+        reports.push(report);
+    }
+    (StudentRecord::new(name, tasks), reports)
+}
+
+async fn grade_task(
+    task: &Task,
+    folder: &Path,
+    seed: u64,
+    sandboxed: bool,
+) -> (TaskRecord, Option<Report>) {
+    let checks: Vec<_> = sockspec_checks::for_role(task.role)
+        .into_iter()
+        .filter(|c| task.counts(c.id))
+        .collect();
+    let levels: Vec<_> = checks.iter().map(|c| (c.id, c.level)).collect();
+    let Some(file) = find_file(folder, &task.file) else {
+        let problem = format!("no file matching `{}` in the submission", task.file);
+        return (TaskRecord::not_run(task, problem, &levels), None);
+    };
+    let argv: Vec<String> = task
+        .command
+        .split_whitespace()
+        .map(|w| w.replace("{file}", &file.to_string_lossy()))
+        .collect();
+    let target = match Command::new(argv, sandboxed) {
+        Ok(t) => Arc::new(t),
+        Err(e) => {
+            return (
+                TaskRecord::not_run(task, format!("could not run it: {e}"), &levels),
+                None,
+            );
+        }
+    };
+    let defaults = Settings::default();
+    let settings = Settings {
+        contract: task.contract,
+        seed,
+        cases: task.cases.unwrap_or(defaults.cases),
+        input: task.input_lines().unwrap_or(defaults.input.clone()),
+        addr: task.addr,
+        check_timeout: task.timeout.unwrap_or(defaults.check_timeout),
+        // Students run side by side; each one's checks run one at a time.
+        jobs: 1,
+        ..defaults
+    };
+    let info = TargetInfo {
+        name: sockspec_harness::Target::describe(target.as_ref()),
+        kind: "command".into(),
+        contract: task.contract.to_string(),
+        sandboxed,
+        seed,
+    };
+    let results = runner::run_checks(target, &checks, Arc::new(settings), |_| {}).await;
+    let report = Report {
+        target: info,
+        role: task.role,
+        results,
+        notices: Vec::new(),
+    };
+    let relative = file
+        .strip_prefix(folder)
+        .unwrap_or(&file)
+        .to_string_lossy()
+        .into_owned();
+    (TaskRecord::scored(task, relative, &report), Some(report))
+}
+
+/// The first file (by path) under `folder` matching `pattern`, looked for up
+/// to four folders deep.
+fn find_file(folder: &Path, pattern: &str) -> Option<PathBuf> {
+    let glob = globset::Glob::new(pattern).ok()?.compile_matcher();
+    let mut found = Vec::new();
+    let mut pending = vec![(folder.to_path_buf(), 0)];
+    while let Some((dir, depth)) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name();
+            if name.to_string_lossy().starts_with('.') || name == "__pycache__" {
+                continue;
+            }
+            if path.is_dir() && depth < 4 {
+                pending.push((path, depth + 1));
+            } else if path.is_file()
+                && let Ok(rel) = path.strip_prefix(folder)
+                && (glob.is_match(rel) || glob.is_match(&name))
+            {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found.into_iter().next()
+}
+
+fn read_record(path: &Path) -> Option<StudentRecord> {
+    serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()
+}
+
+fn write_student(
+    out: &Path,
+    record: &StudentRecord,
+    reports: &[Option<Report>],
+    lang: Lang,
+) -> std::io::Result<()> {
+    let dir = out.join("students");
+    let md = feedback::render(record, reports, lang);
+    std::fs::write(dir.join(format!("{}.md", record.student)), md)?;
+    // The JSON last: its presence means the student is done (--resume).
+    let json = serde_json::to_string_pretty(record).expect("a record serializes");
+    let tmp = dir.join(format!(".{}.json.tmp", record.student));
+    std::fs::write(&tmp, json)?;
+    std::fs::rename(tmp, dir.join(format!("{}.json", record.student)))
+}
+
+fn task_names(records: &[StudentRecord]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for t in records.iter().flat_map(|r| &r.tasks) {
+        if !names.contains(&t.name) {
+            names.push(t.name.clone());
+        }
+    }
+    names
+}
+
+fn write_class(
+    out: &Path,
+    records: &[StudentRecord],
+    tasks: &[String],
+    lang: Lang,
+    gradescope: bool,
+) -> std::io::Result<()> {
+    std::fs::write(out.join("grades.csv"), class::grades_csv(records, tasks))?;
+    std::fs::write(out.join("summary.md"), class::summary(records, lang))?;
+    std::fs::write(out.join("junit.xml"), class::junit(records))?;
+    if gradescope && let Some(record) = records.first() {
+        let json = serde_json::to_string_pretty(&gradescope::results(record)).expect("serializes");
+        std::fs::write(out.join("results.json"), json)?;
+    }
+    Ok(())
+}
+
+/// `--merge`: the class outputs from the students of several shards' outputs.
+fn merge(args: &GradeArgs, lang: Lang) -> u8 {
+    let mut records: Vec<StudentRecord> = Vec::new();
+    for dir in &args.merge {
+        let students = dir.join("students");
+        let Ok(entries) = std::fs::read_dir(&students) else {
+            return super::usage_error(format!(
+                "--merge {}: no students/ folder there",
+                dir.display()
+            ));
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "json")
+                && !entry.file_name().to_string_lossy().starts_with('.')
+            {
+                match read_record(&path) {
+                    Some(r) if records.iter().any(|x| x.student == r.student) => {
+                        return super::usage_error(format!(
+                            "student {} is in more than one shard",
+                            r.student
+                        ));
+                    }
+                    Some(r) => records.push(r),
+                    None => {
+                        return super::usage_error(format!(
+                            "{}: not a sockspec student record",
+                            path.display()
+                        ));
+                    }
+                }
+            }
+            if path.extension().is_some_and(|e| e == "json" || e == "md") {
+                let to = args.out.join("students");
+                if std::fs::create_dir_all(&to)
+                    .and_then(|_| std::fs::copy(&path, to.join(entry.file_name())))
+                    .is_err()
+                {
+                    eprintln!("sockspec: cannot copy {}", path.display());
+                    return super::EXIT_INTERNAL;
+                }
+            }
+        }
+    }
+    let tasks = task_names(&records);
+    match write_class(&args.out, &records, &tasks, lang, false) {
+        Ok(()) => super::EXIT_OK,
+        Err(e) => {
+            eprintln!("sockspec: cannot write the class outputs: {e}");
+            super::EXIT_INTERNAL
+        }
+    }
+}
+
+/// A progress bar on a terminal, plain lines otherwise.
+#[derive(Clone)]
+struct Progress(Option<ProgressBar>);
+
+impl Progress {
+    fn new(total: u64) -> Progress {
+        if !std::io::stderr().is_terminal() {
+            return Progress(None);
+        }
+        let bar = ProgressBar::new(total);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} students  {msg}")
+                .expect("valid template"),
+        );
+        Progress(Some(bar))
+    }
+
+    fn done(&self, line: &str) {
+        match &self.0 {
+            Some(bar) => {
+                bar.set_message(line.to_string());
+                bar.inc(1);
+            }
+            None => eprintln!("graded {line}"),
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
