@@ -27,6 +27,16 @@ pub fn show_all(payloads: &[Vec<u8>]) -> String {
     out.trim_end().to_string()
 }
 
+/// How long a target's CPU time is watched for spinning.
+pub const CPU_WINDOW: std::time::Duration = std::time::Duration::from_millis(300);
+
+/// Whether `cpu` used over [`CPU_WINDOW`] means a busy loop: more than a
+/// quarter of a core (an idle program uses ~0; a spinning one, under load from
+/// other checks on 2 cores, still well over half).
+pub fn spinning(cpu: std::time::Duration) -> bool {
+    cpu * 4 > CPU_WINDOW
+}
+
 /// An I/O error of sockspec's socket. A reset or broken pipe is the target's
 /// doing (it crashed or closed with unread data); anything else is sockspec's.
 pub fn io_error(e: std::io::Error) -> Verdict {

@@ -188,28 +188,30 @@ impl Ctx {
                     .note("sockspec", format!("the target {exit}; starting it again")),
             }
         }
-        let net = self.net()?;
-        let request = self.request(None, false);
-        self.instance = None;
-        let instance = self
-            .target
-            .launch(&net, request)
-            .await
-            .map_err(|e| self.launch_failed(e))?;
-        self.launches += 1;
-        let addr = instance
-            .addr
+        self.launch(None, false).await?;
+        let addr = self
+            .instance
+            .as_ref()
+            .and_then(|i| i.addr)
             .ok_or_else(|| Verdict::Error("the server has no address".into()))?;
         self.recorder
             .note("sockspec", format!("target is serving on {addr}"));
-        self.instance = Some(instance);
         Ok(addr)
     }
 
     /// Starts a client instance that will use the server at `connect_to`.
     pub async fn start_client(&mut self, connect_to: SocketAddr) -> Result<(), Verdict> {
+        self.launch(Some(connect_to), true).await
+    }
+
+    /// Starts a new instance in the target's network, replacing the current one.
+    async fn launch(
+        &mut self,
+        connect_to: Option<SocketAddr>,
+        close_stdin: bool,
+    ) -> Result<(), Verdict> {
         let net = self.net()?;
-        let request = self.request(Some(connect_to), true);
+        let request = self.request(connect_to, close_stdin);
         self.instance = None;
         let instance = self
             .target

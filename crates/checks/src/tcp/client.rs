@@ -1,7 +1,7 @@
 //! Checks of a TCP client: sockspec is the server, and the client's stdin
 //! lines are the messages it must send.
 
-use crate::common::{connection_broken, io_error, show};
+use crate::common::{CPU_WINDOW, connection_broken, io_error, show, spinning};
 use crate::run_fn;
 use sockspec_harness::output::Stream;
 use sockspec_harness::tcp::{Read, TcpPeer};
@@ -245,9 +245,6 @@ pub static EOF_EXITS: Check = Check {
     run: run_fn!(eof_exits),
 };
 
-/// How long the client's CPU is watched when it has not exited.
-const CPU_WINDOW: Duration = Duration::from_millis(300);
-
 async fn eof_exits(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let (listener, server) = start(ctx).await?;
     let limit = ctx.settings().start_timeout;
@@ -276,7 +273,7 @@ async fn eof_exits(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         )));
     }
     match ctx.cpu_over(CPU_WINDOW).await {
-        Some(cpu) if cpu * 4 > CPU_WINDOW => Ok(Verdict::violated(format!(
+        Some(cpu) if spinning(cpu) => Ok(Verdict::violated(format!(
             "After the server closed the connection, the client kept running and used {} ms of CPU in {} ms: \
              recv() returns b'' again and again and the loop spins. On b'' stop reading (break).",
             cpu.as_millis(),

@@ -1,7 +1,7 @@
 //! Checks of a TCP server: sockspec is the client.
 
 use super::replies::{Due, Kept, baseline, connect, message, read_due};
-use crate::common::{NOT_UTF8, io_error, show};
+use crate::common::{CPU_WINDOW, NOT_UTF8, io_error, show, spinning};
 use crate::run_fn;
 use proptest::prelude::*;
 use sockspec_harness::property::{CaseResult, Property, PropertyResult};
@@ -294,9 +294,6 @@ pub static EOF_NO_SPIN: Check = Check {
     run: run_fn!(eof_no_spin),
 };
 
-/// How long the target's CPU time is watched after the client closed.
-const CPU_WINDOW: Duration = Duration::from_millis(300);
-
 async fn eof_no_spin(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let mut peer = connect(ctx, "client").await?;
     if ctx.instance().and_then(|i| i.pid).is_none() {
@@ -313,7 +310,7 @@ async fn eof_no_spin(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
             "the target's CPU time could not be read".into(),
         ));
     };
-    if cpu * 4 > CPU_WINDOW {
+    if spinning(cpu) {
         return Ok(Verdict::violated(format!(
             "After the client closed, the program used {} ms of CPU in {} ms: recv() returns b'' at once, \
              again and again, and the loop spins (`if not data: continue`). On b'' the client is gone: break.",

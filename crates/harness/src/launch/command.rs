@@ -159,7 +159,8 @@ fn copy_folder(
         ) {
             continue;
         }
-        let kind = entry.file_type()?;
+        // Follows symbolic links: a linked file is copied as a file.
+        let kind = std::fs::metadata(entry.path())?.file_type();
         let to = dst.join(&name);
         if dst.starts_with(entry.path()) {
             continue; // the copy itself lives inside the folder being copied
