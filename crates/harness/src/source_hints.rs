@@ -1,5 +1,5 @@
 //! Addresses written in a program's source: `('127.0.0.1', 8888)`,
-//! `("localhost", 9999)`, `'176.1.2.3', 8888`. A client with a hard-coded server
+//! `("localhost", 9999)`, `'176.1.2.3', 8888`, `('<broadcast>', 9999)`. A client with a hard-coded server
 //! needs no `--addr`, and the sandbox can make a hard-coded LAN address local.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -31,6 +31,8 @@ pub fn from_text(text: &str) -> Vec<SocketAddr> {
         let literal = &rest[..end];
         let ip = match literal {
             "localhost" => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            // Python's name for the limited broadcast address.
+            "<broadcast>" => IpAddr::V4(Ipv4Addr::BROADCAST),
             _ => match literal.parse::<Ipv4Addr>() {
                 Ok(ip) => IpAddr::V4(ip),
                 Err(_) => continue,
@@ -66,6 +68,7 @@ ADDR = ('127.0.0.1', 8888)
 s.sendto(b'x', ("176.16.2.3",  9999))
 s.bind(('0.0.0.0', 7777))
 host = 'localhost'; other = ("localhost", 80)
+s.sendto(msg, ('<broadcast>', 9999))
 print('版本 1.2.3.4', 'not an address')
 "#;
         let found: Vec<String> = from_text(src).iter().map(|a| a.to_string()).collect();
@@ -75,7 +78,8 @@ print('版本 1.2.3.4', 'not an address')
                 "127.0.0.1:8888",
                 "176.16.2.3:9999",
                 "0.0.0.0:7777",
-                "127.0.0.1:80"
+                "127.0.0.1:80",
+                "255.255.255.255:9999"
             ]
         );
     }
