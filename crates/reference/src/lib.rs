@@ -4,5 +4,6 @@
 //! `sockspec reference ROLE` runs them as programs. They depend on nothing but
 //! std, tokio and socket2.
 
+pub mod http;
 pub mod tcp;
 pub mod udp;
