@@ -119,6 +119,10 @@ pub struct RunArgs {
     /// Write a Markdown report here.
     #[arg(long, value_name = "PATH")]
     pub markdown: Option<PathBuf>,
+    /// Keep each request an HTTP client sends, normalized, in DIR (request.http);
+    /// a later run that sends a different one says so and writes request.http.new.
+    #[arg(long, value_name = "DIR")]
+    pub snapshot_dir: Option<PathBuf>,
     /// Run the program without a sandbox, on the host's loopback.
     #[arg(long)]
     pub no_sandbox: bool,

@@ -5,7 +5,7 @@ mod support;
 use serde_json::Value;
 use support::{ids_with, run_json, sockspec};
 
-/// DESIGN's UDP and TCP catalog: public IDs with their role and level.
+/// DESIGN's UDP, TCP and HTTP catalog: public IDs with their role and level.
 const IDS: &[(&str, &str, &str)] = &[
     ("udp.server.reply", "udp-server", "must"),
     ("udp.server.boundaries", "udp-server", "must"),
@@ -31,10 +31,27 @@ const IDS: &[(&str, &str, &str)] = &[
     ("tcp.client.segmentation-invariant", "tcp-client", "should"),
     ("tcp.client.eof-exits", "tcp-client", "must"),
     ("tcp.client.refused", "tcp-client", "should"),
+    ("http.request.line", "http-client", "must"),
+    ("http.request.crlf", "http-client", "must"),
+    ("http.request.version", "http-client", "must"),
+    ("http.request.target", "http-client", "must"),
+    ("http.request.host", "http-client", "must"),
+    ("http.request.fields", "http-client", "must"),
+    ("http.request.end", "http-client", "must"),
+    ("http.request.framing", "http-client", "must"),
+    ("http.client.reads-response", "http-client", "should"),
+    ("http.client.close", "http-client", "must"),
+    ("http.response.status-line", "http-server", "must"),
+    ("http.response.fields", "http-server", "must"),
+    ("http.response.framing", "http-server", "must"),
+    ("http.response.not-found", "http-server", "should"),
+    ("http.server.segmented-request", "http-server", "must"),
+    ("http.server.bad-request", "http-server", "should"),
+    ("http.server.keep-alive", "http-server", "info"),
 ];
 
 #[test]
-fn list_json_has_every_udp_and_tcp_id_with_its_metadata() {
+fn list_json_has_every_udp_tcp_and_http_id_with_its_metadata() {
     let out = sockspec()
         .args(["list", "--format", "json"])
         .output()
@@ -62,7 +79,14 @@ fn list_json_has_every_udp_and_tcp_id_with_its_metadata() {
 
 #[test]
 fn reference_passes_its_whole_catalog_and_the_report_follows_the_schema() {
-    for role in ["udp-server", "udp-client", "tcp-server", "tcp-client"] {
+    for role in [
+        "udp-server",
+        "udp-client",
+        "tcp-server",
+        "tcp-client",
+        "http-server",
+        "http-client",
+    ] {
         let (code, text, report) = run_json(&["--role", role, "--contract", "echo", "--reference"]);
         assert_eq!(code, 0, "{text}");
         assert_eq!(report["role"], role);
@@ -253,4 +277,35 @@ fn a_flooding_hanging_program_costs_only_its_own_checks() {
         "processes left: {}",
         String::from_utf8_lossy(&leftover.stdout)
     );
+}
+
+#[test]
+fn a_clients_request_is_kept_as_a_snapshot_and_a_change_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let snapshots = dir.path().to_str().unwrap();
+    let run = |client: &str| {
+        run_json(&[
+            "--role",
+            "http-client",
+            "--only",
+            "http.request.line",
+            "--snapshot-dir",
+            snapshots,
+            "--",
+            "python3",
+            client,
+        ])
+    };
+    let (code, text, _) = run("fixtures/python/http-client/client.py");
+    assert_eq!(code, 0, "{text}");
+    let kept = std::fs::read_to_string(dir.path().join("request.http")).unwrap();
+    assert!(
+        kept.starts_with("GET /index.html HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"),
+        "{kept:?}"
+    );
+    let (code, text, report) = run("fixtures/python/http-client/no_host_client.py");
+    assert_eq!(code, 0, "the request line itself is fine: {text}");
+    let notes = report["results"][0]["evidence"]["notes"].to_string();
+    assert!(notes.contains("differs from the snapshot"), "{notes}");
+    assert!(dir.path().join("request.http.new").exists());
 }

@@ -2,17 +2,41 @@
 
 use crate::cli::ReferenceArgs;
 use sockspec_harness::Role;
-use sockspec_reference::udp;
+use sockspec_reference::{http, tcp, udp};
 use tokio::io::AsyncBufReadExt;
 
 /// Runs the reference for a role until killed (servers) or stdin ends (clients).
 pub async fn run(args: ReferenceArgs) -> u8 {
     let result = match args.role {
         Role::UdpServer => serve_udp(args.bind).await,
-        Role::UdpClient => match args.connect {
-            Some(server) => udp_client(server).await,
-            None => return super::usage_error("a client needs --connect HOST:PORT"),
+        Role::TcpServer => match tokio::net::TcpListener::bind(args.bind).await {
+            Ok(listener) => {
+                announce(args.role, listener.local_addr());
+                tcp::serve_echo(listener).await
+            }
+            Err(e) => Err(e),
         },
+        Role::HttpServer => match tokio::net::TcpListener::bind(args.bind).await {
+            Ok(listener) => {
+                announce(args.role, listener.local_addr());
+                http::serve(listener).await
+            }
+            Err(e) => Err(e),
+        },
+        Role::UdpClient | Role::TcpClient | Role::HttpClient => {
+            let Some(server) = args.connect else {
+                return super::usage_error("a client needs --connect HOST:PORT");
+            };
+            match args.role {
+                Role::UdpClient => {
+                    udp::run_client(server, stdin_lines(), tokio::io::stdout()).await
+                }
+                Role::TcpClient => {
+                    tcp::run_client(server, stdin_lines(), tokio::io::stdout()).await
+                }
+                _ => http::run_client(server, "/index.html", tokio::io::stdout()).await,
+            }
+        }
         other => {
             return super::usage_error(format!("there is no reference {other} yet"));
         }
@@ -28,11 +52,19 @@ pub async fn run(args: ReferenceArgs) -> u8 {
 
 async fn serve_udp(bind: std::net::SocketAddr) -> std::io::Result<()> {
     let socket = tokio::net::UdpSocket::bind(bind).await?;
-    println!("reference udp-server listening on {}", socket.local_addr()?);
+    announce(Role::UdpServer, socket.local_addr());
     udp::serve_echo(socket).await
 }
 
-async fn udp_client(server: std::net::SocketAddr) -> std::io::Result<()> {
+/// Says where a reference server listens (so a user can point a client at it).
+fn announce(role: Role, addr: std::io::Result<std::net::SocketAddr>) {
+    if let Ok(addr) = addr {
+        println!("reference {role} listening on {addr}");
+    }
+}
+
+/// This process's stdin, one line at a time, for a reference client.
+fn stdin_lines() -> tokio::sync::mpsc::Receiver<String> {
     let (tx, rx) = tokio::sync::mpsc::channel(1);
     tokio::spawn(async move {
         let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
@@ -42,5 +74,5 @@ async fn udp_client(server: std::net::SocketAddr) -> std::io::Result<()> {
             }
         }
     });
-    udp::run_client(server, rx, tokio::io::stdout()).await
+    rx
 }

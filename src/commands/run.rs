@@ -32,6 +32,7 @@ fn prepare(args: &RunArgs, sandbox: Option<Availability>) -> Result<Prepared, St
         addr: args.addr,
         check_timeout: args.timeout,
         retries: args.retries,
+        snapshot_dir: args.snapshot_dir.clone(),
         ..Settings::default()
     };
     if let Some(jobs) = args.jobs {

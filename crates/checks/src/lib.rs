@@ -6,6 +6,7 @@
 
 pub mod cargo_test;
 mod common;
+pub mod http;
 pub mod reference;
 pub mod tcp;
 pub mod udp;
@@ -28,6 +29,7 @@ pub fn catalog() -> Vec<&'static Check> {
     let mut all = Vec::new();
     all.extend_from_slice(udp::CHECKS);
     all.extend_from_slice(tcp::CHECKS);
+    all.extend_from_slice(http::CHECKS);
     all
 }
 

@@ -3,7 +3,7 @@
 
 use sockspec_harness::launch::{InProcess, Started};
 use sockspec_harness::{Contract, Role, Target};
-use sockspec_reference::{tcp, udp};
+use sockspec_reference::{http, tcp, udp};
 use std::io;
 use std::sync::Arc;
 
@@ -42,6 +42,23 @@ pub fn target(role: Role) -> Option<Arc<dyn Target>> {
             Ok(Started {
                 addr: None,
                 task: tokio::spawn(tcp::run_client(server, io.input, io.stdout)),
+            })
+        }),
+        Role::HttpServer => InProcess::new("reference http-server", |io| async move {
+            let listener = tokio::net::TcpListener::bind(io.bind_to).await?;
+            let addr = listener.local_addr()?;
+            Ok(Started {
+                addr: Some(addr),
+                task: tokio::spawn(http::serve(listener)),
+            })
+        }),
+        Role::HttpClient => InProcess::new("reference http-client", |io| async move {
+            let server = io
+                .connect_to
+                .ok_or_else(|| io::Error::other("a client needs a server address"))?;
+            Ok(Started {
+                addr: None,
+                task: tokio::spawn(http::run_client(server, "/index.html", io.stdout)),
             })
         }),
         _ => return None,

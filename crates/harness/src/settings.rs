@@ -31,6 +31,8 @@ pub struct Settings {
     pub retries: u32,
     /// How many checks run at once (for targets whose instances are isolated).
     pub jobs: usize,
+    /// Where requests a client sends are kept, normalized, for regression.
+    pub snapshot_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for Settings {
@@ -46,6 +48,7 @@ impl Default for Settings {
             reply_timeout: Duration::from_secs(2),
             retries: 2,
             jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            snapshot_dir: None,
         }
     }
 }

@@ -20,9 +20,31 @@ pub fn from_file(path: &Path) -> Vec<SocketAddr> {
 }
 
 /// Addresses found in `text`: a quoted IPv4 literal or `localhost`, a comma,
-/// and a port number.
+/// and a port number; or a URL `http://HOST:PORT`.
 pub fn from_text(text: &str) -> Vec<SocketAddr> {
     let mut found = Vec::new();
+    for (i, _) in text.match_indices("://") {
+        let authority: String = text[i + 3..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '.' || *c == ':')
+            .collect();
+        let Some((host, port)) = authority.split_once(':') else {
+            continue;
+        };
+        let ip = match host {
+            "localhost" => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            _ => match host.parse::<Ipv4Addr>() {
+                Ok(ip) => IpAddr::V4(ip),
+                Err(_) => continue,
+            },
+        };
+        if let Ok(port) = port.parse::<u16>() {
+            let addr = SocketAddr::new(ip, port);
+            if port != 0 && !found.contains(&addr) {
+                found.push(addr);
+            }
+        }
+    }
     for (i, quote) in text.char_indices().filter(|(_, c)| *c == '\'' || *c == '"') {
         let rest = &text[i + 1..];
         let Some(end) = rest.find(quote) else {
@@ -69,16 +91,18 @@ s.sendto(b'x', ("176.16.2.3",  9999))
 s.bind(('0.0.0.0', 7777))
 host = 'localhost'; other = ("localhost", 80)
 s.sendto(msg, ('<broadcast>', 9999))
+urlopen('http://localhost:8000/index.html'); curl http://127.0.0.1:80
 print('版本 1.2.3.4', 'not an address')
 "#;
         let found: Vec<String> = from_text(src).iter().map(|a| a.to_string()).collect();
         assert_eq!(
             found,
             [
+                "127.0.0.1:8000",
+                "127.0.0.1:80",
                 "127.0.0.1:8888",
                 "176.16.2.3:9999",
                 "0.0.0.0:7777",
-                "127.0.0.1:80",
                 "255.255.255.255:9999"
             ]
         );

@@ -116,3 +116,160 @@ mod tests {
         );
     }
 }
+
+/// The page the reference server serves at `/` and `/index.html`.
+pub const INDEX: &[u8] = "<html><body><h1>sockspec 参考服务器</h1></body></html>\n".as_bytes();
+
+/// Serves HTTP/1.1, each connection in its own task: `GET`/`HEAD` of `/` or
+/// `/index.html` gets 200 and [`INDEX`], any other path 404, a request it
+/// cannot read 400 (and the connection is closed). Connections stay open for
+/// more requests unless the request says `Connection: close` or is HTTP/1.0.
+pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    loop {
+        let (conn, _) = listener.accept().await?;
+        tokio::spawn(connection(conn));
+    }
+}
+
+/// One parsed request head: what the reference server needs of it.
+struct Head {
+    method: String,
+    target: String,
+    keep_alive: bool,
+    content_length: usize,
+}
+
+/// Reads a request head (`head` holds the bytes before `\r\n\r\n`).
+fn parse_head(head: &[u8]) -> Option<Head> {
+    let text = std::str::from_utf8(head).ok()?;
+    let mut lines = text.split("\r\n");
+    let mut parts = lines.next()?.split(' ');
+    let (method, target, version) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some()
+        || !matches!(version, "HTTP/1.1" | "HTTP/1.0")
+        || !target.starts_with('/')
+    {
+        return None;
+    }
+    let mut keep_alive = version == "HTTP/1.1";
+    let mut content_length = 0;
+    for line in lines {
+        let (name, value) = line.split_once(':')?;
+        let value = value.trim();
+        if name.eq_ignore_ascii_case("connection") {
+            keep_alive = !value.eq_ignore_ascii_case("close");
+        } else if name.eq_ignore_ascii_case("content-length") {
+            content_length = value.parse().ok()?;
+        }
+    }
+    Some(Head {
+        method: method.to_string(),
+        target: target.to_string(),
+        keep_alive,
+        content_length,
+    })
+}
+
+async fn connection(mut conn: tokio::net::TcpStream) -> std::io::Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        // A request may arrive in any number of pieces: read the whole head.
+        let end = loop {
+            if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                break i;
+            }
+            let n = conn.read(&mut chunk).await?;
+            if n == 0 {
+                return Ok(());
+            }
+            buf.extend_from_slice(&chunk[..n]);
+        };
+        let Some(head) = parse_head(&buf[..end]) else {
+            let bad = format_response(
+                400,
+                "Bad Request",
+                &[("Connection", "close")],
+                b"bad request\n",
+            );
+            conn.write_all(&bad).await?;
+            return conn.shutdown().await;
+        };
+        let body_end = end + 4 + head.content_length;
+        while buf.len() < body_end {
+            let n = conn.read(&mut chunk).await?;
+            if n == 0 {
+                return Ok(());
+            }
+            buf.extend_from_slice(&chunk[..n]);
+        }
+        buf.drain(..body_end);
+        let (status, reason, body) = match head.target.as_str() {
+            "/" | "/index.html" => (200, "OK", INDEX),
+            _ => (404, "Not Found", &b"not found\n"[..]),
+        };
+        let connection = if head.keep_alive {
+            "keep-alive"
+        } else {
+            "close"
+        };
+        let fields = [
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Connection", connection),
+        ];
+        let mut response = format_response(status, reason, &fields, body);
+        if head.method == "HEAD" {
+            response.truncate(response.len() - body.len());
+        }
+        conn.write_all(&response).await?;
+        if !head.keep_alive {
+            return conn.shutdown().await;
+        }
+    }
+}
+
+/// Sends `GET path` with `Connection: close` to `server`, reads the response
+/// until the server closes, and writes it to `out`.
+pub async fn run_client<W: tokio::io::AsyncWrite + Unpin>(
+    server: std::net::SocketAddr,
+    path: &str,
+    mut out: W,
+) -> std::io::Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut conn = tokio::net::TcpStream::connect(server).await?;
+    let request = format_request(
+        "GET",
+        path,
+        &server.to_string(),
+        &[("Connection", "close")],
+        b"",
+    );
+    conn.write_all(&request).await?;
+    let mut response = Vec::new();
+    conn.read_to_end(&mut response).await?;
+    out.write_all(&response).await?;
+    out.flush().await
+}
+
+#[cfg(test)]
+mod serve_tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn serves_the_index_then_404_on_one_connection_and_400_on_garbage() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(serve(listener));
+        let mut out = Vec::new();
+        run_client(addr, "/index.html", &mut out).await.unwrap();
+        assert!(out.starts_with(b"HTTP/1.1 200 OK\r\n"));
+        assert!(out.ends_with(INDEX));
+        let mut conn = tokio::net::TcpStream::connect(addr).await.unwrap();
+        conn.write_all(b"GARBAGE\r\n\r\n").await.unwrap();
+        let mut reply = Vec::new();
+        conn.read_to_end(&mut reply).await.unwrap();
+        assert!(reply.starts_with(b"HTTP/1.1 400 "));
+    }
+}

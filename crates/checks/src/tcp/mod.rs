@@ -2,7 +2,7 @@
 //! servers and clients.
 
 mod client;
-mod replies;
+pub(crate) mod replies;
 mod segmentation;
 mod server;
 
