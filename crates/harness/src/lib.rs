@@ -9,6 +9,7 @@
 
 pub mod check;
 pub mod context;
+pub mod lan;
 pub mod latency;
 pub mod launch;
 pub mod net;

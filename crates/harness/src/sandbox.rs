@@ -10,7 +10,7 @@ use crate::procfs;
 use nix::sched::{CloneFlags, unshare};
 use std::io::{self, Write};
 use std::net::IpAddr;
-use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
@@ -113,6 +113,16 @@ pub fn setup_script(extra: &[IpAddr]) -> String {
 }
 
 fn configure(ns: &OwnedFd, extra: &[IpAddr]) -> io::Result<()> {
+    ip_batch(ns.as_fd(), &setup_script(extra)).map_err(|e| match e.kind() {
+        // `ip` ran and failed: its message, said to be about the sandbox.
+        io::ErrorKind::Other => io::Error::other(format!("setting up the sandbox failed: {e}")),
+        _ => e,
+    })
+}
+
+/// Runs `ip -batch -` inside the network namespace `ns`, one `ip` command a
+/// line of `script`; the error carries `ip`'s own message.
+pub fn ip_batch(ns: BorrowedFd<'_>, script: &str) -> io::Result<()> {
     let fd = ns.as_raw_fd();
     let mut cmd = Command::new("ip");
     cmd.args(["-batch", "-"])
@@ -122,7 +132,7 @@ fn configure(ns: &OwnedFd, extra: &[IpAddr]) -> io::Result<()> {
     // SAFETY: setns is async-signal-safe; the descriptor stays open until exec.
     unsafe {
         cmd.pre_exec(move || {
-            let ns = std::os::fd::BorrowedFd::borrow_raw(fd);
+            let ns = BorrowedFd::borrow_raw(fd);
             nix::sched::setns(ns, CloneFlags::CLONE_NEWNET).map_err(io::Error::from)
         });
     }
@@ -133,13 +143,12 @@ fn configure(ns: &OwnedFd, extra: &[IpAddr]) -> io::Result<()> {
         .stdin
         .take()
         .expect("stdin is piped")
-        .write_all(setup_script(extra).as_bytes())?;
+        .write_all(script.as_bytes())?;
     let out = child.wait_with_output()?;
     if !out.status.success() {
-        return Err(io::Error::other(format!(
-            "setting up the sandbox failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        )));
+        return Err(io::Error::other(
+            String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        ));
     }
     Ok(())
 }
