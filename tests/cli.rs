@@ -5,7 +5,7 @@ mod support;
 use serde_json::Value;
 use support::{ids_with, run_json, sockspec};
 
-/// DESIGN's UDP, TCP and HTTP catalog: public IDs with their role and level.
+/// DESIGN's whole catalog: public IDs with their role and level.
 const IDS: &[(&str, &str, &str)] = &[
     ("udp.server.reply", "udp-server", "must"),
     ("udp.server.boundaries", "udp-server", "must"),
@@ -31,6 +31,21 @@ const IDS: &[(&str, &str, &str)] = &[
     ("tcp.client.segmentation-invariant", "tcp-client", "should"),
     ("tcp.client.eof-exits", "tcp-client", "must"),
     ("tcp.client.refused", "tcp-client", "should"),
+    ("broadcast.sender.delivers", "broadcast-sender", "must"),
+    ("broadcast.sender.all-hosts", "broadcast-sender", "must"),
+    ("broadcast.sender.boundaries", "broadcast-sender", "must"),
+    ("broadcast.sender.address", "broadcast-sender", "must"),
+    ("broadcast.receiver.receives", "broadcast-receiver", "must"),
+    (
+        "broadcast.receiver.shared-port",
+        "broadcast-receiver",
+        "should",
+    ),
+    (
+        "broadcast.receiver.bad-bytes",
+        "broadcast-receiver",
+        "should",
+    ),
     ("http.request.line", "http-client", "must"),
     ("http.request.crlf", "http-client", "must"),
     ("http.request.version", "http-client", "must"),
@@ -51,7 +66,7 @@ const IDS: &[(&str, &str, &str)] = &[
 ];
 
 #[test]
-fn list_json_has_every_udp_tcp_and_http_id_with_its_metadata() {
+fn list_json_has_every_design_id_with_its_metadata() {
     let out = sockspec()
         .args(["list", "--format", "json"])
         .output()
@@ -80,6 +95,8 @@ fn list_json_has_every_udp_tcp_and_http_id_with_its_metadata() {
 #[test]
 fn reference_passes_its_whole_catalog_and_the_report_follows_the_schema() {
     for role in [
+        "broadcast-sender",
+        "broadcast-receiver",
         "udp-server",
         "udp-client",
         "tcp-server",

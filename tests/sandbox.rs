@@ -58,6 +58,7 @@ async fn a_targets_broadcast_is_received_inside_its_sandbox_and_nowhere_else() {
                 close_stdin: true,
                 activity: tokio::sync::watch::channel(0).1,
                 start_timeout: Duration::from_secs(10),
+                broadcast: None,
             },
         )
         .await

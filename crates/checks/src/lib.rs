@@ -4,6 +4,7 @@
 //! Also here: the reference implementation as targets ([`reference`]) and the
 //! `cargo test` entry ([`cargo_test`]).
 
+pub mod broadcast;
 pub mod cargo_test;
 mod common;
 pub mod http;
@@ -29,6 +30,7 @@ pub fn catalog() -> Vec<&'static Check> {
     let mut all = Vec::new();
     all.extend_from_slice(udp::CHECKS);
     all.extend_from_slice(tcp::CHECKS);
+    all.extend_from_slice(broadcast::CHECKS);
     all.extend_from_slice(http::CHECKS);
     all
 }

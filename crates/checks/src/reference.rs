@@ -3,7 +3,7 @@
 
 use sockspec_harness::launch::{InProcess, Started};
 use sockspec_harness::{Contract, Role, Target};
-use sockspec_reference::{http, tcp, udp};
+use sockspec_reference::{broadcast, http, tcp, udp};
 use std::io;
 use std::sync::Arc;
 
@@ -61,7 +61,32 @@ pub fn target(role: Role) -> Option<Arc<dyn Target>> {
                 task: tokio::spawn(http::run_client(server, "/index.html", io.stdout)),
             })
         }),
-        _ => return None,
+        Role::BroadcastSender => InProcess::new("reference broadcast-sender", |io| async move {
+            let to = io
+                .connect_to
+                .ok_or_else(|| io::Error::other("a sender needs the address to broadcast to"))?;
+            let any = std::net::SocketAddr::from(([0, 0, 0, 0], 0));
+            let socket = io.net.udp_bind(any)?;
+            socket.set_broadcast(true)?;
+            Ok(Started {
+                addr: None,
+                task: tokio::spawn(broadcast::send_lines(socket, to, io.input)),
+            })
+        }),
+        Role::BroadcastReceiver => {
+            InProcess::new("reference broadcast-receiver", |io| async move {
+                let port = match io.bind_to.port() {
+                    0 => 9999,
+                    p => p,
+                };
+                let addr = std::net::SocketAddr::from(([0, 0, 0, 0], port));
+                let socket = io.net.udp_bind_shared(addr)?;
+                Ok(Started {
+                    addr: Some(socket.local_addr()?),
+                    task: tokio::spawn(broadcast::print_datagrams(socket, io.stdout)),
+                })
+            })
+        }
     };
     Some(Arc::new(target))
 }

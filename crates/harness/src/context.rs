@@ -26,6 +26,8 @@ pub struct Ctx {
     failed_output: Option<crate::output::Output>,
     /// How the last instance that failed to start ended.
     failed_exit: Option<crate::target::ExitInfo>,
+    /// The address `{broadcast}` stands for in this check.
+    broadcast: Option<std::net::Ipv4Addr>,
     /// Latency measured from this target during this check.
     pub latency: Latency,
     /// Facts for the evidence (`seed`, `cases`, free-form notes).
@@ -56,6 +58,7 @@ impl Ctx {
             launches: 0,
             failed_output: None,
             failed_exit: None,
+            broadcast: None,
             latency: Latency::default(),
             facts: Facts::default(),
         }
@@ -109,6 +112,22 @@ impl Ctx {
         ips
     }
 
+    /// Runs the target's next instances in `net` (a LAN host), with
+    /// `{broadcast}` standing for `broadcast`.
+    pub fn place_on(&mut self, net: Net, broadcast: std::net::Ipv4Addr) {
+        self.instance = None;
+        self.net = Some(net);
+        self.broadcast = Some(broadcast);
+    }
+
+    /// Starts one more server instance beside the current one (two receivers
+    /// on one host); it is not the context's instance and ends when dropped.
+    pub async fn extra_server(&mut self) -> Result<Result<Instance, LaunchError>, Verdict> {
+        let net = self.net()?;
+        let request = self.request(None, false);
+        Ok(self.target.launch(&net, request).await)
+    }
+
     /// The network the target runs in (made on first use).
     pub fn net(&mut self) -> Result<Net, Verdict> {
         if let Some(net) = &self.net {
@@ -131,6 +150,7 @@ impl Ctx {
             close_stdin,
             activity: self.recorder.activity(),
             start_timeout: self.settings.start_timeout,
+            broadcast: self.broadcast,
         }
     }
 

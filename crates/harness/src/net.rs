@@ -103,6 +103,16 @@ impl Net {
 }
 
 impl Net {
+    /// A UDP socket bound to `addr` that other sockets may share
+    /// (SO_REUSEADDR and SO_REUSEPORT), as broadcast receivers do.
+    pub fn udp_bind_shared(&self, addr: SocketAddr) -> io::Result<tokio::net::UdpSocket> {
+        let socket = self.socket(&addr, Type::DGRAM, Protocol::UDP)?;
+        socket.set_reuse_address(true)?;
+        socket.set_reuse_port(true)?;
+        socket.bind(&addr.into())?;
+        tokio::net::UdpSocket::from_std(socket.into())
+    }
+
     /// A TCP connection to `to`, made from this namespace (`TCP_NODELAY` set,
     /// so each write leaves as its own segment).
     pub async fn tcp_connect(&self, to: SocketAddr) -> io::Result<tokio::net::TcpStream> {

@@ -59,6 +59,8 @@ pub struct LaunchRequest {
     pub activity: watch::Receiver<u64>,
     /// How long a server may take to bind.
     pub start_timeout: Duration,
+    /// The address `{broadcast}` stands for (default 255.255.255.255).
+    pub broadcast: Option<std::net::Ipv4Addr>,
 }
 
 /// Why an instance could not be started.

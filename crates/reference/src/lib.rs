@@ -4,6 +4,7 @@
 //! `sockspec reference ROLE` runs them as programs. They depend on nothing but
 //! std, tokio and socket2.
 
+pub mod broadcast;
 pub mod http;
 pub mod tcp;
 pub mod udp;

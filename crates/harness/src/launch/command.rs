@@ -97,7 +97,7 @@ impl Command {
     }
 
     /// Arguments with placeholders filled and program files pointed at the copy.
-    fn args_for(&self, copy: Option<&Path>, host: &str, port: u16) -> Vec<String> {
+    fn args_for(&self, copy: Option<&Path>, host: &str, port: u16, broadcast: &str) -> Vec<String> {
         self.argv
             .iter()
             .enumerate()
@@ -114,7 +114,7 @@ impl Command {
                     .unwrap_or_else(|| arg.clone())
                     .replace("{host}", host)
                     .replace("{port}", &port.to_string())
-                    .replace("{broadcast}", "255.255.255.255")
+                    .replace("{broadcast}", broadcast)
             })
             .collect()
     }
@@ -282,7 +282,11 @@ impl Target for Command {
             let endpoint = request.connect_to.or(request.bind_to);
             let host = endpoint.map_or_else(|| "127.0.0.1".to_string(), |a| a.ip().to_string());
             let port = endpoint.map_or(0, |a| a.port());
-            let args = self.args_for(copied.then(|| workdir.path()), &host, port);
+            let broadcast = request
+                .broadcast
+                .unwrap_or(std::net::Ipv4Addr::BROADCAST)
+                .to_string();
+            let args = self.args_for(copied.then(|| workdir.path()), &host, port, &broadcast);
 
             let mut cmd = tokio::process::Command::new(&args[0]);
             cmd.args(&args[1..])
@@ -461,7 +465,12 @@ mod tests {
             false,
         )
         .unwrap();
-        let args = cmd.args_for(Some(Path::new("/tmp/copy")), "127.0.0.1", 8888);
+        let args = cmd.args_for(
+            Some(Path::new("/tmp/copy")),
+            "127.0.0.1",
+            8888,
+            "10.0.0.255",
+        );
         assert_eq!(
             args,
             ["sh", "/tmp/copy/Cargo.toml", "--port=8888", "127.0.0.1"]
@@ -479,7 +488,12 @@ mod tests {
             false,
         )
         .unwrap();
-        let args = cmd.args_for(Some(Path::new("/tmp/copy")), "127.0.0.1", 1);
+        let args = cmd.args_for(
+            Some(Path::new("/tmp/copy")),
+            "127.0.0.1",
+            1,
+            "255.255.255.255",
+        );
         assert_eq!(args, ["/bin/sh", "/tmp/copy/Cargo.toml", "/etc/hostname"]);
     }
 

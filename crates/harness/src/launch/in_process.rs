@@ -22,6 +22,10 @@ pub struct InProcessIo {
     pub input: mpsc::Receiver<String>,
     /// Its stdout.
     pub stdout: OutputWriter,
+    /// The network it runs in: make sockets with it (a LAN host's, for broadcast).
+    pub net: Net,
+    /// The address `{broadcast}` stands for.
+    pub broadcast: std::net::Ipv4Addr,
 }
 
 /// A started in-process target.
@@ -88,7 +92,7 @@ impl Target for InProcess {
 
     fn launch<'a>(
         &'a self,
-        _net: &'a Net,
+        net: &'a Net,
         request: LaunchRequest,
     ) -> BoxFuture<'a, Result<Instance, LaunchError>> {
         Box::pin(async move {
@@ -101,6 +105,8 @@ impl Target for InProcess {
                     .unwrap_or_else(|| "127.0.0.1:0".parse().expect("valid literal")),
                 input: line_rx,
                 stdout: output.writer(Stream::Stdout),
+                net: net.clone(),
+                broadcast: request.broadcast.unwrap_or(std::net::Ipv4Addr::BROADCAST),
             };
             let started = (self.start)(io)
                 .await

@@ -1,0 +1,187 @@
+//! Checks of a broadcast receiver: it runs on host 0 of a LAN, sockspec
+//! broadcasts from host 1 and watches the receiver's output.
+
+use super::lan_for;
+use crate::common::{NOT_UTF8, show};
+use crate::run_fn;
+use sockspec_harness::lan::Lan;
+use sockspec_harness::output::{Output, Stream};
+use sockspec_harness::{Check, Ctx, LaunchError, Level, Role, Verdict};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Duration;
+use tokio::net::UdpSocket;
+
+/// How long a broadcast may take to show in the receiver's output.
+const SHOW_LIMIT: Duration = Duration::from_secs(2);
+
+/// The LAN, the receiver's port, and sockspec's broadcasting socket on host 1.
+async fn setup(ctx: &mut Ctx) -> Result<(Lan, u16, UdpSocket), Verdict> {
+    let (lan, _) = lan_for(ctx, 2)?;
+    ctx.place_on(lan.hosts[0].net.clone(), lan.broadcast);
+    let port = ctx.server().await?.port();
+    let sender = lan.hosts[1]
+        .net
+        .udp_bind(SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0))
+        .map_err(|e| Verdict::Error(format!("sockspec's sender: {e}")))?;
+    sender
+        .set_broadcast(true)
+        .map_err(|e| Verdict::Error(format!("SO_BROADCAST: {e}")))?;
+    Ok((lan, port, sender))
+}
+
+async fn broadcast(
+    ctx: &Ctx,
+    sender: &UdpSocket,
+    to: Ipv4Addr,
+    port: u16,
+    payload: &[u8],
+) -> Result<(), Verdict> {
+    let to = SocketAddr::new(IpAddr::V4(to), port);
+    sender
+        .send_to(payload, to)
+        .await
+        .map_err(|e| Verdict::Error(format!("sockspec's broadcast failed: {e}")))?;
+    ctx.recorder().sent("sender (host h1)", Some(to), payload);
+    Ok(())
+}
+
+/// Whether `text` shows in `output`'s stdout within [`SHOW_LIMIT`].
+async fn shows(output: &Output, text: &str) -> bool {
+    let mut changes = output.changes();
+    let seen = |o: &Output| String::from_utf8_lossy(&o.get(Stream::Stdout).bytes).contains(text);
+    tokio::time::timeout(SHOW_LIMIT, async {
+        loop {
+            if seen(output) {
+                return;
+            }
+            if changes.changed().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        }
+    })
+    .await
+    .is_ok()
+}
+
+fn stdout_of(ctx: &Ctx) -> Option<Output> {
+    ctx.instance().map(|i| i.output.clone())
+}
+
+/// `broadcast.receiver.receives`
+pub static RECEIVES: Check = Check {
+    id: "broadcast.receiver.receives",
+    role: Role::BroadcastReceiver,
+    level: Level::Must,
+    spec: "RFC 919; udp(7): a socket bound to INADDR_ANY receives broadcasts; course day01",
+    title: "broadcasts from another host reach the receiver (seen in its output)",
+    needs_sandbox: false,
+    run: run_fn!(receives),
+};
+
+async fn receives(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
+    let (lan, port, sender) = setup(ctx).await?;
+    let output = stdout_of(ctx).ok_or_else(|| Verdict::Error("no receiver instance".into()))?;
+    let mut missed = Vec::new();
+    for (to, text) in [
+        (Ipv4Addr::BROADCAST, "广播 limited sockspec"),
+        (lan.broadcast, "广播 directed sockspec"),
+    ] {
+        broadcast(ctx, &sender, to, port, text.as_bytes()).await?;
+        if !shows(&output, text).await {
+            missed.push(format!("{} (to {to})", show(text.as_bytes())));
+        }
+    }
+    if missed.is_empty() {
+        return Ok(Verdict::Holds(format!(
+            "broadcasts to 255.255.255.255 and {} showed in its output",
+            lan.broadcast
+        )));
+    }
+    Ok(Verdict::violated(format!(
+        "Broadcasts from another host to port {port} never showed in the receiver's output: {}; and {}. \
+         Bind to ('', {port}) (all addresses, not one), recvfrom() and print what arrives.",
+        missed.join(", "),
+        ctx.target_state().await
+    )))
+}
+
+/// `broadcast.receiver.shared-port`
+pub static SHARED_PORT: Check = Check {
+    id: "broadcast.receiver.shared-port",
+    role: Role::BroadcastReceiver,
+    level: Level::Should,
+    spec: "socket(7) SO_REUSEADDR, SO_REUSEPORT; course day01",
+    title: "two receivers on one host and port both receive",
+    needs_sandbox: false,
+    run: run_fn!(shared_port),
+};
+
+async fn shared_port(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
+    let (_lan, port, sender) = setup(ctx).await?;
+    let first = stdout_of(ctx).ok_or_else(|| Verdict::Error("no receiver instance".into()))?;
+    let second = match ctx.extra_server().await? {
+        Ok(instance) => instance,
+        Err(e @ (LaunchError::ExitedEarly { .. } | LaunchError::NeverReady { .. })) => {
+            let stderr = e
+                .output()
+                .map(|o| o.get(Stream::Stderr).tail_lines(6))
+                .unwrap_or_default();
+            return Ok(Verdict::violated_by(
+                format!(
+                    "A second receiver on the same host could not start ({e}): without SO_REUSEADDR (or \
+                     SO_REUSEPORT) set before bind(), only one program may use port {port}."
+                ),
+                stderr,
+            ));
+        }
+        Err(e) => return Err(Verdict::Error(e.to_string())),
+    };
+    let text = "广播 shared sockspec";
+    broadcast(ctx, &sender, Ipv4Addr::BROADCAST, port, text.as_bytes()).await?;
+    let (a, b) = tokio::join!(shows(&first, text), shows(&second.output, text));
+    if a && b {
+        return Ok(Verdict::Holds(
+            "two receivers on one port both printed the broadcast".into(),
+        ));
+    }
+    Ok(Verdict::violated(format!(
+        "With two receivers on port {port} of one host, {} printed the broadcast.",
+        match (a, b) {
+            (true, false) => "only the first",
+            (false, true) => "only the second",
+            _ => "neither",
+        }
+    )))
+}
+
+/// `broadcast.receiver.bad-bytes`
+pub static BAD_BYTES: Check = Check {
+    id: "broadcast.receiver.bad-bytes",
+    role: Role::BroadcastReceiver,
+    level: Level::Should,
+    spec: "RFC 768 (payloads are bytes); course day01",
+    title: "a broadcast that is not UTF-8 does not kill the receiver",
+    needs_sandbox: false,
+    run: run_fn!(bad_bytes),
+};
+
+async fn bad_bytes(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
+    let (_lan, port, sender) = setup(ctx).await?;
+    let output = stdout_of(ctx).ok_or_else(|| Verdict::Error("no receiver instance".into()))?;
+    broadcast(ctx, &sender, Ipv4Addr::BROADCAST, port, NOT_UTF8).await?;
+    let text = "广播 after bad bytes sockspec";
+    broadcast(ctx, &sender, Ipv4Addr::BROADCAST, port, text.as_bytes()).await?;
+    if shows(&output, text).await {
+        return Ok(Verdict::Holds(
+            "after bytes that are not UTF-8 it still printed the next broadcast".into(),
+        ));
+    }
+    Ok(Verdict::violated_by(
+        format!(
+            "After a broadcast that is not valid UTF-8, the next one never showed, and {}. Network data is \
+             bytes: decode with data.decode('utf-8', 'replace') or catch UnicodeDecodeError.",
+            ctx.target_state().await
+        ),
+        format!("{} then {}", show(NOT_UTF8), show(text.as_bytes())),
+    ))
+}

@@ -1,0 +1,264 @@
+//! Checks of a broadcast sender: it runs on host 0 of a LAN, sockspec listens
+//! on every other host and reads each datagram's destination (IP_PKTINFO).
+
+use super::lan_for;
+use crate::common::show;
+use crate::run_fn;
+use sockspec_harness::lan::{self, Lan, Received};
+use sockspec_harness::output::Stream;
+use sockspec_harness::{Check, Ctx, Level, Role, Verdict};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// What the receivers heard while the sender ran its script.
+struct Heard {
+    lan: Lan,
+    port: u16,
+    /// Per receiver host (hosts 1..), what it received, in order.
+    hosts: Vec<(String, Vec<Received>)>,
+}
+
+impl Heard {
+    fn total(&self) -> usize {
+        self.hosts.iter().map(|(_, r)| r.len()).sum()
+    }
+}
+
+/// How long sockspec waits for the sender to finish its script.
+const SENDER_LIMIT: Duration = Duration::from_secs(8);
+/// How long receivers keep listening after the sender ended.
+const AFTER_EXIT: Duration = Duration::from_millis(150);
+
+async fn listen(ctx: &mut Ctx) -> Result<Heard, Verdict> {
+    let (lan, port) = lan_for(ctx, 4)?;
+    let heard: Vec<Arc<Mutex<Vec<Received>>>> =
+        (1..lan.hosts.len()).map(|_| Arc::default()).collect();
+    let mut tasks = Vec::new();
+    for (host, store) in lan.hosts[1..].iter().zip(&heard) {
+        let addr = SocketAddr::new(IpAddr::from([0, 0, 0, 0]), port);
+        let socket = host
+            .net
+            .udp_bind(addr)
+            .map_err(|e| Verdict::Error(format!("receiver on {}: {e}", host.name)))?;
+        lan::want_destination(&socket).map_err(|e| Verdict::Error(format!("IP_PKTINFO: {e}")))?;
+        let (store, recorder, label) = (
+            store.clone(),
+            ctx.recorder().clone(),
+            format!("receiver {} ({})", host.name, host.addr),
+        );
+        tasks.push(tokio::spawn(async move {
+            while let Ok(r) = lan::recv_with_destination_async(&socket).await {
+                recorder.received(&label, Some(r.from), &r.payload);
+                recorder.note(
+                    &label,
+                    format!("that datagram was sent to {}", r.destination),
+                );
+                store.lock().expect("not poisoned").push(r);
+            }
+        }));
+    }
+    ctx.place_on(lan.hosts[0].net.clone(), lan.broadcast);
+    ctx.recorder().note(
+        "sockspec",
+        format!(
+            "LAN {}/{}: the sender is {}, receivers listen on port {port}",
+            lan.subnet, lan.prefix, lan.hosts[0].addr
+        ),
+    );
+    ctx.start_client(SocketAddr::new(IpAddr::V4(lan.broadcast), port))
+        .await?;
+    if let Some(instance) = ctx.instance() {
+        instance.wait_exit(SENDER_LIMIT).await;
+    }
+    tokio::time::sleep(AFTER_EXIT).await;
+    for t in tasks {
+        t.abort();
+    }
+    let hosts = lan.hosts[1..]
+        .iter()
+        .zip(heard)
+        .map(|(h, store)| {
+            (
+                h.name.clone(),
+                std::mem::take(&mut *store.lock().expect("not poisoned")),
+            )
+        })
+        .collect();
+    Ok(Heard { lan, port, hosts })
+}
+
+fn nothing_heard() -> Verdict {
+    Verdict::Skip(
+        "no datagram reached any host, so this cannot be judged (see broadcast.sender.delivers)"
+            .into(),
+    )
+}
+
+/// `broadcast.sender.delivers`
+pub static DELIVERS: Check = Check {
+    id: "broadcast.sender.delivers",
+    role: Role::BroadcastSender,
+    level: Level::Must,
+    spec: "RFC 919; socket(7) SO_BROADCAST; course day01",
+    title: "datagrams reach receivers (without SO_BROADCAST, sendto fails with EACCES)",
+    needs_sandbox: false,
+    run: run_fn!(delivers),
+};
+
+async fn delivers(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
+    let heard = listen(ctx).await?;
+    if heard.total() > 0 {
+        return Ok(Verdict::Holds(format!(
+            "{} datagrams reached the LAN's hosts",
+            heard.total()
+        )));
+    }
+    let stderr = ctx
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.get(Stream::Stderr).bytes).into_owned())
+        .unwrap_or_default();
+    if stderr.contains("PermissionError") || stderr.contains("Permission denied") {
+        return Ok(Verdict::violated(
+            "sendto() to a broadcast address failed with PermissionError (EACCES): a socket must \
+             setsockopt(SOL_SOCKET, SO_BROADCAST, 1) before it may broadcast. Its traceback is below.",
+        ));
+    }
+    Ok(Verdict::violated(format!(
+        "No datagram reached any host of the LAN on port {}, and {}. Send each message to \
+         ('<broadcast>', PORT), with SO_BROADCAST set.",
+        heard.port,
+        ctx.target_state().await
+    )))
+}
+
+/// `broadcast.sender.all-hosts`
+pub static ALL_HOSTS: Check = Check {
+    id: "broadcast.sender.all-hosts",
+    role: Role::BroadcastSender,
+    level: Level::Must,
+    spec: "RFC 919 §5, RFC 922 §7 (a broadcast reaches every host of the network)",
+    title: "every receiver host on the LAN gets every datagram exactly once",
+    needs_sandbox: false,
+    run: run_fn!(all_hosts),
+};
+
+async fn all_hosts(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
+    let heard = listen(ctx).await?;
+    if heard.total() == 0 {
+        return Ok(nothing_heard());
+    }
+    let payloads = |r: &[Received]| r.iter().map(|d| d.payload.clone()).collect::<Vec<_>>();
+    let (best_host, best) = heard
+        .hosts
+        .iter()
+        .max_by_key(|(_, r)| r.len())
+        .map(|(h, r)| (h.clone(), payloads(r)))
+        .expect("there are receivers");
+    for (host, got) in &heard.hosts {
+        if payloads(got) != best {
+            return Ok(Verdict::violated(format!(
+                "Host {host} got {} datagrams but host {best_host} got {}: a broadcast reaches every host once. \
+                 Send to the broadcast address ('<broadcast>' or {}), not to one host.",
+                got.len(),
+                best.len(),
+                heard.lan.broadcast
+            )));
+        }
+    }
+    Ok(Verdict::Holds(format!(
+        "each of the {} receiver hosts got the same {} datagrams once",
+        heard.hosts.len(),
+        best.len()
+    )))
+}
+
+/// `broadcast.sender.boundaries`
+pub static BOUNDARIES: Check = Check {
+    id: "broadcast.sender.boundaries",
+    role: Role::BroadcastSender,
+    level: Level::Must,
+    spec: "RFC 768; sendto(2): one call, one datagram",
+    title: "one message, one datagram",
+    needs_sandbox: false,
+    run: run_fn!(boundaries),
+};
+
+async fn boundaries(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
+    let heard = listen(ctx).await?;
+    if heard.total() == 0 {
+        return Ok(nothing_heard());
+    }
+    let lines = ctx.settings().input.clone();
+    let (host, got) = heard
+        .hosts
+        .iter()
+        .max_by_key(|(_, r)| r.len())
+        .expect("there are receivers");
+    let sent: Vec<&[u8]> = got
+        .iter()
+        .map(|d| d.payload.strip_suffix(b"\n").unwrap_or(&d.payload))
+        .collect();
+    let wanted: Vec<&[u8]> = lines.iter().map(|l| l.as_bytes()).collect();
+    if sent == wanted {
+        return Ok(Verdict::Holds(format!(
+            "{} input lines arrived as {} datagrams",
+            lines.len(),
+            sent.len()
+        )));
+    }
+    Ok(Verdict::violated_by(
+        format!(
+            "{} input lines arrived at host {host} as {} datagrams (the first: {}). Send each message with one sendto().",
+            lines.len(),
+            sent.len(),
+            sent.first().map_or_else(String::new, |d| show(d))
+        ),
+        lines
+            .iter()
+            .map(|l| format!("  {}", show(l.as_bytes())))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    ))
+}
+
+/// `broadcast.sender.address`
+pub static ADDRESS: Check = Check {
+    id: "broadcast.sender.address",
+    role: Role::BroadcastSender,
+    level: Level::Must,
+    spec: "RFC 919 §7 (limited broadcast), RFC 922 (directed broadcast)",
+    title: "sent to a broadcast address (limited or the LAN's directed one), not unicast",
+    needs_sandbox: false,
+    run: run_fn!(address),
+};
+
+async fn address(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
+    let heard = listen(ctx).await?;
+    if heard.total() == 0 {
+        return Ok(nothing_heard());
+    }
+    for (host, got) in &heard.hosts {
+        if let Some(d) = got.iter().find(|d| !heard.lan.is_broadcast(d.destination)) {
+            return Ok(Verdict::violated_by(
+                format!(
+                    "Host {host} got {} sent to {}, one host's own address, not a broadcast address. Send to \
+                     '<broadcast>' (255.255.255.255) or the LAN's broadcast address {}.",
+                    show(&d.payload),
+                    d.destination,
+                    heard.lan.broadcast
+                ),
+                show(&d.payload),
+            ));
+        }
+    }
+    let dests: std::collections::BTreeSet<String> = heard
+        .hosts
+        .iter()
+        .flat_map(|(_, r)| r.iter().map(|d| d.destination.to_string()))
+        .collect();
+    Ok(Verdict::Holds(format!(
+        "every datagram went to a broadcast address ({})",
+        dests.into_iter().collect::<Vec<_>>().join(", ")
+    )))
+}
