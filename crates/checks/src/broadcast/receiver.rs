@@ -63,6 +63,25 @@ async fn shows(output: &Output, text: &str) -> bool {
     .is_ok()
 }
 
+/// Broadcasts a plain message and skips the check unless the receiver shows
+/// it: the premise of checks about what else it survives or shares.
+async fn baseline(
+    ctx: &Ctx,
+    sender: &UdpSocket,
+    port: u16,
+    output: &Output,
+) -> Result<(), Verdict> {
+    let text = "广播 baseline sockspec";
+    broadcast(ctx, sender, Ipv4Addr::BROADCAST, port, text.as_bytes()).await?;
+    if shows(output, text).await {
+        return Ok(());
+    }
+    Err(Verdict::Skip(
+        "the receiver did not show a plain broadcast, so this cannot be judged (see broadcast.receiver.receives)"
+            .into(),
+    ))
+}
+
 fn stdout_of(ctx: &Ctx) -> Option<Output> {
     ctx.instance().map(|i| i.output.clone())
 }
@@ -119,6 +138,7 @@ pub static SHARED_PORT: Check = Check {
 async fn shared_port(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let (_lan, port, sender) = setup(ctx).await?;
     let first = stdout_of(ctx).ok_or_else(|| Verdict::Error("no receiver instance".into()))?;
+    baseline(ctx, &sender, port, &first).await?;
     let second = match ctx.extra_server().await? {
         Ok(instance) => instance,
         Err(e @ (LaunchError::ExitedEarly { .. } | LaunchError::NeverReady { .. })) => {
@@ -168,6 +188,7 @@ pub static BAD_BYTES: Check = Check {
 async fn bad_bytes(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let (_lan, port, sender) = setup(ctx).await?;
     let output = stdout_of(ctx).ok_or_else(|| Verdict::Error("no receiver instance".into()))?;
+    baseline(ctx, &sender, port, &output).await?;
     broadcast(ctx, &sender, Ipv4Addr::BROADCAST, port, NOT_UTF8).await?;
     let text = "广播 after bad bytes sockspec";
     broadcast(ctx, &sender, Ipv4Addr::BROADCAST, port, text.as_bytes()).await?;

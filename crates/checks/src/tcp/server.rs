@@ -487,8 +487,9 @@ async fn rebind(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         tokio::time::sleep(Duration::from_millis(1)).await;
     };
     if !in_time_wait {
-        return Ok(Verdict::Error(format!(
-            "no connection of port {} reached TIME_WAIT, so the restart could not be tested",
+        return Ok(Verdict::Skip(format!(
+            "no connection of port {} reached TIME_WAIT on the server's side (it never closed one), so a \
+             restart in TIME_WAIT could not be tested",
             server.port()
         )));
     }
