@@ -5,6 +5,8 @@ mod cli;
 mod commands;
 
 use clap::Parser;
+use sockspec_grade::CommandError;
+use sockspec_results::ExitStatus;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -27,18 +29,27 @@ fn main() -> ExitCode {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("sockspec: cannot start its runtime: {e}");
-            return ExitCode::from(3);
+            return ExitCode::from(ExitStatus::Internal.code());
         }
     };
-    let code = runtime.block_on(async move {
+    let status = runtime.block_on(async move {
         match cli.command {
-            cli::Command::List(args) => commands::list::run(args),
-            cli::Command::Run(args) => commands::run::run(*args, sandbox).await,
+            cli::Command::List(args) => Ok(commands::list::run(args)),
+            cli::Command::Run(args) => match args.into_options() {
+                Ok(options) => sockspec_grade::run::run(options, sandbox).await,
+                Err(e) => Err(CommandError::Usage(e)),
+            },
             cli::Command::Reference(args) => commands::reference::run(args).await,
-            cli::Command::Grade(args) => commands::grade::run(*args, sandbox).await,
+            cli::Command::Grade(args) => {
+                sockspec_grade::run_class::run(args.into_options(), sandbox).await
+            }
         }
     });
     // Do not wait for targets' leftover tasks (a client stuck in a read).
     runtime.shutdown_background();
-    ExitCode::from(code)
+    let status = status.unwrap_or_else(|e| {
+        eprintln!("sockspec: {e}");
+        e.status()
+    });
+    ExitCode::from(status.code())
 }

@@ -247,7 +247,7 @@ fn a_program_that_dies_at_start_fails_with_its_traceback_not_an_error() {
         r["message"]
             .as_str()
             .unwrap()
-            .contains("exited with status 1 before it bound a socket"),
+            .contains("ended before it bound a socket (it exited with status 1)"),
         "{r}"
     );
     assert!(

@@ -2,9 +2,13 @@
 
 use crate::cli::{Format, ListArgs};
 use serde_json::json;
+use sockspec_report::Lang;
+use sockspec_results::ExitStatus;
 
-/// Prints the catalog (or one role's checks) as text or JSON.
-pub fn run(args: ListArgs) -> u8 {
+/// Prints the catalog (or one role's checks) as text or JSON, titles in the
+/// chosen language.
+pub(crate) fn run(args: ListArgs) -> ExitStatus {
+    let catalog = args.lang.unwrap_or_else(Lang::from_env).catalog();
     let checks: Vec<_> = sockspec_checks::catalog()
         .into_iter()
         .filter(|c| args.role.is_none_or(|r| c.role == r))
@@ -14,7 +18,7 @@ pub fn run(args: ListArgs) -> u8 {
             let list: Vec<_> = checks
                 .iter()
                 .map(|c| {
-                    json!({"id": c.id, "role": c.role, "level": c.level, "spec": c.spec, "title": c.title})
+                    json!({"id": c.id, "role": c.role, "level": c.level, "spec": c.spec, "title": catalog.title(&c.info())})
                 })
                 .collect();
             println!(
@@ -26,10 +30,14 @@ pub fn run(args: ListArgs) -> u8 {
             for c in checks {
                 println!(
                     "{:<36} {:<18} {:<6} {}  [{}]",
-                    c.id, c.role, c.level, c.title, c.spec
+                    c.id,
+                    c.role,
+                    c.level,
+                    catalog.title(&c.info()),
+                    c.spec
                 );
             }
         }
     }
-    super::EXIT_OK
+    ExitStatus::Ok
 }

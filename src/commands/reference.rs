@@ -1,12 +1,14 @@
 //! `sockspec reference ROLE`: the reference implementation as a program.
 
 use crate::cli::ReferenceArgs;
-use sockspec_harness::Role;
+use sockspec_grade::CommandError;
+use sockspec_grade::error::usage;
 use sockspec_reference::{http, tcp, udp};
+use sockspec_results::{ExitStatus, Role};
 use tokio::io::AsyncBufReadExt;
 
 /// Runs the reference for a role until killed (servers) or stdin ends (clients).
-pub async fn run(args: ReferenceArgs) -> u8 {
+pub(crate) async fn run(args: ReferenceArgs) -> Result<ExitStatus, CommandError> {
     let result = match args.role {
         Role::UdpServer => serve_udp(args.bind).await,
         Role::TcpServer => match tokio::net::TcpListener::bind(args.bind).await {
@@ -25,7 +27,7 @@ pub async fn run(args: ReferenceArgs) -> u8 {
         },
         Role::UdpClient | Role::TcpClient | Role::HttpClient => {
             let Some(server) = args.connect else {
-                return super::usage_error("a client needs --connect HOST:PORT");
+                return Err(usage("a client needs --connect HOST:PORT"));
             };
             match args.role {
                 Role::UdpClient => {
@@ -38,16 +40,12 @@ pub async fn run(args: ReferenceArgs) -> u8 {
             }
         }
         other => {
-            return super::usage_error(format!("there is no reference {other} yet"));
+            return Err(usage(format!("there is no reference {other} yet")));
         }
     };
-    match result {
-        Ok(()) => super::EXIT_OK,
-        Err(e) => {
-            eprintln!("sockspec reference {}: {e}", args.role);
-            super::EXIT_INTERNAL
-        }
-    }
+    result
+        .map(|()| ExitStatus::Ok)
+        .map_err(|e| CommandError::Internal(format!("reference {}: {e}", args.role)))
 }
 
 async fn serve_udp(bind: std::net::SocketAddr) -> std::io::Result<()> {

@@ -7,12 +7,12 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 /// The repository root.
-pub fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// The sockspec binary, run from the repository root.
-pub fn sockspec() -> Command {
+pub(crate) fn sockspec() -> Command {
     let mut cmd = Command::cargo_bin("sockspec").expect("the sockspec binary is built");
     cmd.current_dir(root());
     cmd
@@ -20,7 +20,7 @@ pub fn sockspec() -> Command {
 
 /// Runs `sockspec run` with `args`, writing the JSON report to a temporary
 /// file; returns the exit code, the terminal output and the report.
-pub fn run_json(args: &[&str]) -> (i32, String, Value) {
+pub(crate) fn run_json(args: &[&str]) -> (i32, String, Value) {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let json = dir.path().join("report.json");
     let out = sockspec()
@@ -39,7 +39,7 @@ pub fn run_json(args: &[&str]) -> (i32, String, Value) {
 }
 
 /// The IDs in a JSON report whose outcome is `outcome`, sorted.
-pub fn ids_with(report: &Value, outcome: &str) -> Vec<String> {
+pub(crate) fn ids_with(report: &Value, outcome: &str) -> Vec<String> {
     let mut ids: Vec<String> = report["results"]
         .as_array()
         .map(|rs| {
@@ -55,15 +55,15 @@ pub fn ids_with(report: &Value, outcome: &str) -> Vec<String> {
 
 /// A fixture's header: `# contract: echo`, `# expect-fail: a, b`, `# expect-warn: c`.
 #[derive(Debug, Default)]
-pub struct Header {
-    pub contract: Option<String>,
-    pub expect_fail: Vec<String>,
-    pub expect_warn: Vec<String>,
-    pub addr: Option<String>,
+pub(crate) struct Header {
+    pub(crate) contract: Option<String>,
+    pub(crate) expect_fail: Vec<String>,
+    pub(crate) expect_warn: Vec<String>,
+    pub(crate) addr: Option<String>,
 }
 
 /// Reads the header comments at the top of a fixture.
-pub fn header(path: &Path) -> Header {
+pub(crate) fn header(path: &Path) -> Header {
     let text = std::fs::read_to_string(path).expect("fixture is readable");
     let mut h = Header::default();
     let list = |v: &str| -> Vec<String> {

@@ -27,7 +27,8 @@
 //! ```
 
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
-use sockspec_harness::runner::{CheckResult, run_check};
+use sockspec_harness::CheckResult;
+use sockspec_harness::runner::run_check;
 use sockspec_harness::{Outcome, Role, Settings, Target};
 use std::sync::Arc;
 
@@ -76,7 +77,12 @@ pub fn main(suites: Vec<Suite>) -> ! {
             );
             let name = format!("{}::{}", suite.role, check.id);
             trials.push(Trial::ignorable_test(name, move || {
-                judge(rt.block_on(run_check(target, check, settings)))
+                judge(rt.block_on(run_check(
+                    target,
+                    check,
+                    settings,
+                    sockspec_harness::runner::no_events(),
+                )))
             }));
         }
     }
@@ -84,22 +90,24 @@ pub fn main(suites: Vec<Suite>) -> ! {
 }
 
 fn judge(result: CheckResult) -> Result<Completion, Failed> {
+    let catalog = sockspec_report::Lang::from_env().catalog();
+    let message = catalog.render(&result.message);
     match result.outcome {
         Outcome::Pass | Outcome::Info => Ok(Completion::Completed),
-        Outcome::Skip => Ok(Completion::ignored_with(result.message)),
+        Outcome::Skip => Ok(Completion::ignored_with(message)),
         Outcome::Warn => {
             eprintln!(
-                "warning: {} ({}): {}",
-                result.id, result.level, result.message
+                "warning: {} ({}): {message}",
+                result.id(),
+                result.check.level
             );
             Ok(Completion::Completed)
         }
         Outcome::Fail | Outcome::Error => Err(Failed::from(format!(
-            "{} {}: {}\n{}",
+            "{} {}: {message}\n{}",
             result.outcome,
-            result.id,
-            result.message,
-            result.evidence.render_plain()
+            result.id(),
+            sockspec_report::evidence::render_plain(catalog, &result.evidence)
         ))),
     }
 }

@@ -1,7 +1,7 @@
 //! Helpers the checks share: payloads, rendering for diagnoses, baselines.
 
-use sockspec_harness::Verdict;
 use sockspec_harness::udp::UdpPeer;
+use sockspec_harness::{Message, Verdict, msg};
 use sockspec_wire::lossy_preview;
 use std::fmt::Write;
 use std::time::Duration;
@@ -41,11 +41,11 @@ pub fn spinning(cpu: std::time::Duration) -> bool {
 /// doing (it crashed or closed with unread data); anything else is sockspec's.
 pub fn io_error(e: std::io::Error) -> Verdict {
     match connection_broken(&e) {
-        true => Verdict::violated(format!(
-            "The target broke the connection while sockspec was sending ({e}): it crashed, or closed \
-             the socket with unread data."
+        true => Verdict::violated(msg!(
+            "connection-broken-while-sending",
+            error = e.to_string()
         )),
-        false => Verdict::Error(format!("sockspec's socket failed: {e}")),
+        false => Verdict::Error(msg!("sockspec-socket-failed", error = e.to_string())),
     }
 }
 
@@ -62,24 +62,21 @@ pub async fn udp_baseline(client: &UdpPeer, patience: Duration) -> Result<Durati
     let sent = client.send(PROBE).await.map_err(io_error)?;
     match client.recv_within(patience).await.map_err(io_error)? {
         Some(reply) => Ok(reply.at - sent),
-        None => Err(Verdict::Skip(
-            "the server did not reply to a plain datagram, so this cannot be judged (see udp.server.reply)"
-                .into(),
-        )),
+        None => Err(Verdict::Blocked {
+            by: "udp.server.reply",
+            reason: msg!("blocked-no-udp-reply"),
+        }),
     }
 }
 
 /// The evidence note of a shrunk property failure.
-pub fn shrink_note<T>(f: &sockspec_harness::property::Failure<T>, seed: u64) -> String {
-    format!(
-        "failed at case {} of seed {seed}; shrunk in {} steps{}; the transcript is a re-run of the smallest case",
-        f.case,
-        f.shrink_steps,
-        if f.shrink_cut_short {
-            " (stopped at the shrink budget: a smaller case may exist)"
-        } else {
-            ""
-        }
+pub fn shrink_note<T>(f: &sockspec_harness::property::Failure<T>, seed: u64) -> Message {
+    msg!(
+        "shrink-note",
+        case = f.case,
+        seed = seed.to_string(),
+        steps = f.shrink_steps,
+        cut_short = if f.shrink_cut_short { "yes" } else { "no" }
     )
 }
 
@@ -87,7 +84,9 @@ pub fn shrink_note<T>(f: &sockspec_harness::property::Failure<T>, seed: u64) -> 
 pub const REPLAYS: usize = 3;
 
 /// The note when the smallest case passed on every re-run (a timing-dependent failure).
-pub const REPLAY_PASSED: &str = "the smallest case did not fail again in 3 re-runs (the failure depends on timing); the transcript shows the last re-run";
+pub fn replay_passed() -> Message {
+    msg!("replay-passed", runs = REPLAYS)
+}
 
 /// Whether a case's result is a failure.
 pub fn failed(result: Result<Option<String>, Verdict>) -> bool {
@@ -108,8 +107,56 @@ macro_rules! replay {
             }
         }
         if !failed_again {
-            $ctx.facts.notes.push($crate::common::REPLAY_PASSED.into());
+            $ctx.facts.notes.push($crate::common::replay_passed());
         }
     }};
 }
 pub(crate) use replay;
+
+/// TRANSITIONAL: an English sentence not yet in the catalog. Every use is being
+/// replaced by a catalog message; a test fails while any remain.
+pub fn legacy(text: String) -> sockspec_harness::Message {
+    sockspec_harness::msg!("legacy", text = text)
+}
+
+/// TRANSITIONAL: a message rendered in English, for a legacy sentence.
+pub fn en(message: &sockspec_harness::Message) -> String {
+    sockspec_report::Lang::En.catalog().render(message)
+}
+
+/// TRANSITIONAL: a violation whose counterexample is rendered text.
+pub trait LegacyVerdict {
+    /// A violation with a described counterexample.
+    fn violated_by_text(
+        diagnosis: sockspec_harness::Message,
+        counterexample: impl Into<String>,
+    ) -> Verdict;
+}
+
+impl LegacyVerdict for Verdict {
+    fn violated_by_text(
+        diagnosis: sockspec_harness::Message,
+        counterexample: impl Into<String>,
+    ) -> Verdict {
+        Verdict::Violated {
+            diagnosis,
+            counterexample: Some(sockspec_results::Counterexample::Described(legacy(
+                counterexample.into(),
+            ))),
+        }
+    }
+}
+
+/// A property case's result: held (`None`), failed with a reason, or a verdict
+/// that ends the case (a violation fails it; anything else aborts the property).
+pub fn case_result(
+    result: Result<Option<String>, Verdict>,
+) -> sockspec_harness::property::CaseResult {
+    use sockspec_harness::property::CaseResult;
+    match result {
+        Ok(None) => CaseResult::Held,
+        Ok(Some(why)) => CaseResult::Failed(legacy(why)),
+        Err(Verdict::Violated { diagnosis, .. }) => CaseResult::Failed(diagnosis),
+        Err(other) => CaseResult::Abort(other.message().clone()),
+    }
+}

@@ -1,15 +1,16 @@
 //! The context a check runs in: the target, its instance, sockspec's recorded
 //! endpoints, and what goes into the evidence.
 
-use crate::check::{Check, Verdict};
+use crate::check::Check;
 use crate::latency::Latency;
 use crate::net::{Net, loopback_for};
 use crate::recorder::Recorder;
-use crate::role::Contract;
 use crate::settings::Settings;
 use crate::target::{Instance, LaunchError, LaunchRequest, Target};
 use crate::tcp::TcpPeer;
 use crate::udp::UdpPeer;
+use sockspec_results::Contract;
+use sockspec_results::{Message, Verdict, msg};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
@@ -25,13 +26,14 @@ pub struct Ctx {
     /// The output of the last instance that failed to start (its traceback).
     failed_output: Option<crate::output::Output>,
     /// How the last instance that failed to start ended.
-    failed_exit: Option<crate::target::ExitInfo>,
+    failed_exit: Option<sockspec_results::ExitInfo>,
     /// The address `{broadcast}` stands for in this check.
     broadcast: Option<std::net::Ipv4Addr>,
     /// Latency measured from this target during this check.
     pub latency: Latency,
     /// Facts for the evidence (`seed`, `cases`, free-form notes).
     pub facts: Facts,
+    events: crate::runner::EventSink,
 }
 
 /// Facts a check records for the evidence.
@@ -42,12 +44,17 @@ pub struct Facts {
     /// How many cases a property check ran.
     pub cases: Option<u32>,
     /// Anything else worth showing.
-    pub notes: Vec<String>,
+    pub notes: Vec<Message>,
 }
 
 impl Ctx {
     /// A fresh context for one run of `check` against `target`.
-    pub fn new(check: &'static Check, settings: Arc<Settings>, target: Arc<dyn Target>) -> Ctx {
+    pub fn new(
+        check: &'static Check,
+        settings: Arc<Settings>,
+        target: Arc<dyn Target>,
+        events: crate::runner::EventSink,
+    ) -> Ctx {
         Ctx {
             check,
             settings,
@@ -61,6 +68,7 @@ impl Ctx {
             broadcast: None,
             latency: Latency::default(),
             facts: Facts::default(),
+            events,
         }
     }
 
@@ -136,7 +144,7 @@ impl Ctx {
         let net = self
             .target
             .network(&self.local_ips())
-            .map_err(|e| Verdict::Error(e.to_string()))?;
+            .map_err(|e| Verdict::Error(e.message()))?;
         self.net = Some(net.clone());
         Ok(net)
     }
@@ -163,7 +171,7 @@ impl Ctx {
     }
 
     /// How the current instance ended, or how the last failed start ended.
-    pub fn exit(&self) -> Option<crate::target::ExitInfo> {
+    pub fn exit(&self) -> Option<sockspec_results::ExitInfo> {
         self.instance
             .as_ref()
             .and_then(Instance::exited)
@@ -175,20 +183,18 @@ impl Ctx {
         if let LaunchError::ExitedEarly { exit, .. } = &e {
             self.failed_exit = Some(*exit);
         }
-        match e {
-            LaunchError::Spawn(_) | LaunchError::Setup(_) => Verdict::Error(e.to_string()),
-            LaunchError::ExitedEarly { exit, .. } => Verdict::violated(format!(
-                "The program {exit} before it bound a socket; a {} must keep running and serve. Its error output is below.",
-                self.check.role
+        match &e {
+            LaunchError::Spawn(_) | LaunchError::Setup(_) => Verdict::Error(e.message()),
+            LaunchError::ExitedEarly { exit, .. } => Verdict::violated(msg!(
+                "launch-died-before-bind",
+                state = crate::target::ended(*exit),
+                role = self.check.role.as_str()
             )),
-            LaunchError::NeverReady { .. } => Verdict::violated(format!(
-                "The program started, but {e}: a {} must bind() its socket{} before it can be checked.",
-                self.check.role,
-                if self.check.role.transport() == crate::role::Transport::Tcp {
-                    " and listen()"
-                } else {
-                    ""
-                }
+            LaunchError::NeverReady { .. } => Verdict::violated(msg!(
+                "launch-bound-nothing",
+                reason = e.message(),
+                role = self.check.role.as_str(),
+                transport = self.check.role.transport().as_str()
             )),
         }
     }
@@ -201,7 +207,7 @@ impl Ctx {
                 None => {
                     return instance
                         .addr
-                        .ok_or_else(|| Verdict::Error("server has no address".into()));
+                        .ok_or_else(|| Verdict::Error(msg!("server-without-address")));
                 }
                 Some(exit) => self
                     .recorder
@@ -213,7 +219,7 @@ impl Ctx {
             .instance
             .as_ref()
             .and_then(|i| i.addr)
-            .ok_or_else(|| Verdict::Error("the server has no address".into()))?;
+            .ok_or_else(|| Verdict::Error(msg!("server-without-address")))?;
         self.recorder
             .note("sockspec", format!("target is serving on {addr}"));
         Ok(addr)
@@ -239,6 +245,10 @@ impl Ctx {
             .await
             .map_err(|e| self.launch_failed(e))?;
         self.launches += 1;
+        (self.events)(sockspec_results::RunEvent::TargetStarted {
+            id: self.check.id,
+            launches: self.launches,
+        });
         self.instance = Some(instance);
         Ok(())
     }
@@ -271,9 +281,13 @@ impl Ctx {
         peer: Option<SocketAddr>,
     ) -> Result<UdpPeer, Verdict> {
         let net = self.net()?;
-        let socket = net
-            .udp_bind(addr)
-            .map_err(|e| Verdict::Error(format!("sockspec could not bind UDP {addr}: {e}")))?;
+        let socket = net.udp_bind(addr).map_err(|e| {
+            Verdict::Error(msg!(
+                "sockspec-bind-failed",
+                addr = addr,
+                error = e.to_string()
+            ))
+        })?;
         Ok(UdpPeer::new(socket, label, self.recorder.clone(), peer))
     }
 
@@ -291,8 +305,13 @@ impl Ctx {
     /// A listening TCP socket of sockspec's at `addr` in the target's network.
     pub fn tcp_listen(&mut self, addr: SocketAddr) -> Result<tokio::net::TcpListener, Verdict> {
         let net = self.net()?;
-        net.tcp_listen(addr)
-            .map_err(|e| Verdict::Error(format!("sockspec could not listen on TCP {addr}: {e}")))
+        net.tcp_listen(addr).map_err(|e| {
+            Verdict::Error(msg!(
+                "sockspec-listen-failed",
+                addr = addr,
+                error = e.to_string()
+            ))
+        })
     }
 
     /// The next connection the target makes to `listener`, within `limit` and
@@ -323,9 +342,14 @@ impl Ctx {
                     .note(label, format!("accepted a connection from {from}"));
                 TcpPeer::accepted(stream, &net, label, self.recorder.clone())
                     .map(Some)
-                    .map_err(|e| Verdict::Error(format!("sockspec's accepted socket failed: {e}")))
+                    .map_err(|e| {
+                        Verdict::Error(msg!("sockspec-socket-failed", error = e.to_string()))
+                    })
             }
-            Ok(Err(e)) => Err(Verdict::Error(format!("sockspec's accept() failed: {e}"))),
+            Ok(Err(e)) => Err(Verdict::Error(msg!(
+                "sockspec-socket-failed",
+                error = e.to_string()
+            ))),
             Err(_) => Ok(None),
         }
     }
@@ -334,7 +358,7 @@ impl Ctx {
     /// program, or sockspec itself for an in-process target; none for a remote one.
     pub fn observed_pid(&self) -> Option<u32> {
         match self.target.kind() {
-            "in-process" => Some(std::process::id()),
+            sockspec_results::TargetKind::InProcess => Some(std::process::id()),
             _ => self.instance.as_ref().and_then(|i| i.pid),
         }
     }
@@ -351,9 +375,9 @@ impl Ctx {
     /// The phrase a diagnosis uses for the target's state: waits briefly for an
     /// exit that is under way (a crash is reaped a moment after its connection
     /// breaks), so a dead target is not called running.
-    pub async fn target_state(&self) -> String {
+    pub async fn target_state(&self) -> Message {
         match &self.instance {
-            None => "it is not running".into(),
+            None => msg!("state-not-running"),
             Some(instance) => {
                 instance
                     .wait_exit(std::time::Duration::from_millis(200))

@@ -17,7 +17,6 @@ pub mod output;
 pub mod procfs;
 pub mod property;
 pub mod recorder;
-pub mod role;
 pub mod runner;
 pub mod sandbox;
 pub mod settings;
@@ -28,10 +27,12 @@ pub mod target;
 pub mod tcp;
 pub mod udp;
 
-pub use check::{Check, CheckFuture, Level, Outcome, Verdict};
+pub use check::{Check, CheckFuture};
 pub use context::Ctx;
 pub use net::Net;
-pub use role::{Contract, Role};
-pub use runner::{CheckResult, Evidence};
 pub use settings::Settings;
-pub use target::{ExitInfo, Instance, LaunchError, LaunchRequest, Target};
+pub use sockspec_results::TargetKind;
+pub use sockspec_results::{
+    CheckResult, Contract, Evidence, ExitInfo, Level, Message, Outcome, Role, Verdict, msg,
+};
+pub use target::{Instance, LaunchError, LaunchRequest, Target};

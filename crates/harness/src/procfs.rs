@@ -1,9 +1,9 @@
 //! What a running target is doing, read from `/proc`: its processes, the sockets
 //! it bound (readiness and port discovery without probing) and its CPU time.
 
-use crate::role::Transport;
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
+use sockspec_results::Transport;
 use std::collections::HashSet;
 use std::fs;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};

@@ -4,6 +4,7 @@
 
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+use sockspec_results::Message;
 use std::fmt::Debug;
 use tokio::sync::mpsc;
 
@@ -14,14 +15,14 @@ pub const MAX_SHRINK_STEPS: u32 = 256;
 pub const SHRINK_BUDGET: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// What one case concluded.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum CaseResult {
     /// The property held.
     Held,
     /// It did not; why, in words.
-    Failed(String),
+    Failed(Message),
     /// The case could not be judged (sockspec's problem); stops the property.
-    Abort(String),
+    Abort(Message),
 }
 
 /// A failing case.
@@ -30,7 +31,7 @@ pub struct Failure<T> {
     /// The smallest failing value found.
     pub minimal: T,
     /// Why it failed.
-    pub reason: String,
+    pub reason: Message,
     /// The first failing value, before shrinking.
     pub original: T,
     /// Which case (from 1) failed first.
@@ -53,7 +54,7 @@ pub enum PropertyResult<T> {
     /// A case failed; the smallest one found.
     Failed(Failure<T>),
     /// A case could not be judged.
-    Aborted(String),
+    Aborted(Message),
 }
 
 /// The RNG for `seed`: the same seed gives the same cases.
@@ -85,9 +86,9 @@ pub struct Property<T> {
     current: Option<T>,
     case_no: u32,
     first: Option<(T, u32)>,
-    latest: Option<(T, String)>,
+    latest: Option<(T, Message)>,
     done: Option<(u32, u32, bool)>,
-    aborted: Option<String>,
+    aborted: Option<Message>,
 }
 
 impl<T: Clone + Debug + Send + 'static> Property<T> {
@@ -174,7 +175,7 @@ impl<T: Clone + Debug + Send + 'static> Property<T> {
             return PropertyResult::Aborted(reason);
         }
         let Some((cases, shrink_steps, shrink_cut_short)) = done else {
-            return PropertyResult::Aborted("the property driver stopped early".into());
+            return PropertyResult::Aborted(sockspec_results::msg!("property-driver-stopped"));
         };
         match (first, latest) {
             (Some((original, case)), Some((minimal, reason))) => PropertyResult::Failed(Failure {
@@ -263,7 +264,7 @@ mod tests {
         let mut prop = Property::start(vec(0u32..1000, 0..20), 7, 100);
         while let Some(v) = prop.next_case().await {
             prop.report(if v.iter().any(|&x| x >= 10) {
-                CaseResult::Failed(format!("{v:?} has a big number"))
+                CaseResult::Failed(Message::new("big"))
             } else {
                 CaseResult::Held
             });
@@ -273,7 +274,7 @@ mod tests {
             PropertyResult::Failed(f) => {
                 assert_eq!(f.minimal, vec![10]);
                 assert!(f.shrink_steps > 0);
-                assert_eq!(f.reason, "[10] has a big number");
+                assert_eq!(f.reason, Message::new("big"));
             }
             other => panic!("expected a failure, got {other:?}"),
         }

@@ -1,6 +1,6 @@
 //! Settings of one run, shared by every check in it.
 
-use crate::role::Contract;
+use sockspec_results::Contract;
 use std::net::SocketAddr;
 use std::time::Duration;
 

@@ -3,7 +3,7 @@
 use crate::net::{Keepalive, Net};
 use crate::output::{Output, Stream};
 use crate::procfs::{self, BoundSocket};
-use crate::role::Role;
+use sockspec_results::{ExitInfo, Message, Role, TargetKind, msg};
 use std::fmt;
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
@@ -20,8 +20,8 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub trait Target: Send + Sync {
     /// How reports name the target, e.g. `python3 echo_server.py`.
     fn describe(&self) -> String;
-    /// `command`, `in-process` or `remote`.
-    fn kind(&self) -> &'static str;
+    /// Which kind of launcher runs it.
+    fn kind(&self) -> TargetKind;
     /// Whether instances are isolated from each other (own namespace or own
     /// port), so that checks may run at the same time.
     fn isolated(&self) -> bool;
@@ -106,6 +106,33 @@ impl LaunchError {
     }
 }
 
+impl LaunchError {
+    /// The error as a catalog message, for diagnoses.
+    pub fn message(&self) -> Message {
+        match self {
+            LaunchError::Spawn(e) => msg!("launch-spawn", error = e.as_str()),
+            LaunchError::ExitedEarly { exit, .. } => {
+                msg!("launch-exited-early", state = ended(*exit))
+            }
+            LaunchError::NeverReady { waited, bound, .. } => {
+                let list: Vec<String> = bound
+                    .iter()
+                    .map(|b| format!("{:?} {}", b.transport, b.local))
+                    .collect();
+                let bound = if list.is_empty() {
+                    "none".to_string()
+                } else {
+                    list.join(", ")
+                };
+                msg!("launch-never-ready", waited = *waited, bound = bound)
+            }
+            LaunchError::Setup(e) => msg!("launch-setup", error = e.as_str()),
+        }
+    }
+}
+
+impl std::error::Error for LaunchError {}
+
 impl fmt::Display for LaunchError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -133,42 +160,12 @@ impl fmt::Display for LaunchError {
     }
 }
 
-/// How an instance ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ExitInfo {
-    /// Its exit status, when it exited.
-    pub code: Option<i32>,
-    /// The signal that killed it, when one did.
-    pub signal: Option<i32>,
-}
-
-impl ExitInfo {
-    /// From a process's exit status.
-    pub fn from_status(status: std::process::ExitStatus) -> Self {
-        use std::os::unix::process::ExitStatusExt;
-        ExitInfo {
-            code: status.code(),
-            signal: status.signal(),
-        }
-    }
-
-    /// Whether it ended with status 0.
-    pub fn success(&self) -> bool {
-        self.code == Some(0)
-    }
-}
-
-impl fmt::Display for ExitInfo {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.code, self.signal) {
-            (Some(c), _) => write!(f, "exited with status {c}"),
-            (None, Some(s)) => {
-                let name = nix::sys::signal::Signal::try_from(s)
-                    .map_or_else(|_| s.to_string(), |sig| sig.as_str().to_string());
-                write!(f, "was killed by signal {name}")
-            }
-            (None, None) => write!(f, "ended"),
-        }
+/// An [`ExitInfo`] from a process's exit status.
+pub fn exit_info(status: std::process::ExitStatus) -> ExitInfo {
+    use std::os::unix::process::ExitStatusExt;
+    ExitInfo {
+        code: status.code(),
+        signal: status.signal(),
     }
 }
 
@@ -240,10 +237,24 @@ impl Instance {
     }
 
     /// A short phrase for diagnoses: "it is still running" or "it exited with status 1".
-    pub fn state(&self) -> String {
-        match self.exited() {
-            None => "it is still running".into(),
-            Some(e) => format!("it {e}"),
-        }
+    pub fn state(&self) -> Message {
+        state_of(self.exited())
+    }
+}
+
+/// The phrase for a target that is still running (`None`) or ended as `exit`.
+pub fn state_of(exit: Option<ExitInfo>) -> Message {
+    match exit {
+        None => msg!("state-running"),
+        Some(e) => ended(e),
+    }
+}
+
+/// The phrase for how a process ended: exited with a status, or killed by a signal.
+pub fn ended(exit: ExitInfo) -> Message {
+    match (exit.code, exit.signal_name()) {
+        (Some(code), _) => msg!("state-exited", code = code),
+        (None, Some(signal)) => msg!("state-killed", signal = signal),
+        (None, None) => msg!("state-ended"),
     }
 }

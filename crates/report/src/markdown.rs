@@ -1,52 +1,74 @@
 //! The Markdown report: readable feedback for a student.
 
 use crate::Report;
-use sockspec_harness::Outcome;
+use crate::catalog::Catalog;
+use sockspec_results::msg;
 use std::fmt::Write;
 
 /// The report as Markdown.
-pub fn render(report: &Report) -> String {
+pub fn render(report: &Report, catalog: &Catalog) -> String {
     let s = report.summary();
     let mut md = format!(
-        "# sockspec: {} as {}\n\n{} pass, {} fail, {} warn, {} info, {} skip, {} error\n\n",
-        report.target.name, report.role, s.pass, s.fail, s.warn, s.info, s.skip, s.error
+        "# {}\n\n{}\n\n",
+        catalog.render(&msg!(
+            "report-title",
+            name = report.target.name.as_str(),
+            role = report.role.as_str()
+        )),
+        catalog.render(&msg!(
+            "report-counts",
+            pass = s.pass,
+            fail = s.fail,
+            warn = s.warn,
+            info = s.info,
+            skip = s.skip,
+            error = s.error
+        ))
     );
     for notice in &report.notices {
-        let _ = writeln!(md, "> {notice}\n");
+        let _ = writeln!(md, "> {}\n", catalog.render(notice));
     }
-    md.push_str("| check | level | outcome | message |\n|---|---|---|---|\n");
+    let _ = writeln!(
+        md,
+        "| {} | {} | {} | {} |\n|---|---|---|---|",
+        catalog.label("column-check"),
+        catalog.label("column-level"),
+        catalog.label("column-outcome"),
+        catalog.label("column-message")
+    );
     for r in &report.results {
         let _ = writeln!(
             md,
             "| `{}` | {} | **{}** | {} |",
-            r.id,
-            r.level,
-            r.outcome,
-            r.message.replace('|', "\\|").replace('\n', " ")
+            r.id(),
+            catalog.label(&format!("level-{}", r.check.level.as_str())),
+            crate::text::outcome_label(catalog, r.outcome),
+            cell(&catalog.render(&r.message))
         );
     }
-    md.push_str(&details(report, 2));
+    md.push_str(&details(report, catalog, 2));
     md
 }
 
+/// Text made safe for one Markdown table cell.
+pub fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
 /// The evidence of every problem (fail, warn, error), under headings of `level`.
-pub fn details(report: &Report, level: usize) -> String {
+pub fn details(report: &Report, catalog: &Catalog, level: usize) -> String {
     let mut md = String::new();
     let hashes = "#".repeat(level);
-    for r in report
-        .results
-        .iter()
-        .filter(|r| r.outcome.is_problem() || r.outcome == Outcome::Error)
-    {
+    for r in report.problems() {
         let _ = write!(
             md,
             "\n{hashes} {} `{}`\n\n{}\n\n*{}* ({})\n\n```text\n{}```\n",
-            r.outcome,
-            r.id,
-            r.message,
-            r.title,
-            r.spec,
-            r.evidence.render_plain()
+            crate::text::outcome_label(catalog, r.outcome),
+            r.id(),
+            catalog.render(&r.message),
+            catalog.title(&r.check),
+            r.check.spec,
+            crate::evidence::render_plain(catalog, &r.evidence)
         );
     }
     md

@@ -1,11 +1,11 @@
 //! Transcripts: timestamped, directed byte events of one conversation with a target.
 
 use crate::render::lossy_preview;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Which way bytes went, seen from the target under test.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     /// sockspec sent these bytes to the target.
@@ -17,7 +17,7 @@ pub enum Direction {
 }
 
 /// One event on the wire.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
     /// Microseconds since the transcript started.
     pub at_us: u64,
@@ -93,7 +93,7 @@ impl fmt::Display for Event {
 }
 
 /// An ordered list of events, as kept for evidence.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Transcript {
     /// The events in the order they happened.
     pub events: Vec<Event>,

@@ -6,6 +6,7 @@
 mod receiver;
 mod sender;
 
+use crate::common::legacy;
 use sockspec_harness::lan::{self, Lan};
 use sockspec_harness::sandbox::{self, Availability};
 use sockspec_harness::{Check, Ctx, Verdict};
@@ -30,9 +31,9 @@ const DEFAULT_PORT: u16 = 9999;
 /// and the port to broadcast on.
 fn lan_for(ctx: &Ctx, hosts: usize) -> Result<(Lan, u16), Verdict> {
     if let Availability::Unavailable(why) = sandbox::availability() {
-        return Err(Verdict::Skip(format!(
+        return Err(Verdict::Skip(legacy(format!(
             "broadcast is checked only on a simulated LAN of network namespaces: {why}"
-        )));
+        ))));
     }
     let known: Vec<_> = ctx
         .settings()
@@ -49,6 +50,6 @@ fn lan_for(ctx: &Ctx, hosts: usize) -> Result<(Lan, u16), Verdict> {
         _ => None,
     });
     let lan = lan::create(hosts, subnet)
-        .map_err(|e| Verdict::Error(format!("could not build the LAN: {e}")))?;
+        .map_err(|e| Verdict::Error(legacy(format!("could not build the LAN: {e}"))))?;
     Ok((lan, port))
 }

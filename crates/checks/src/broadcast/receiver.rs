@@ -2,6 +2,7 @@
 //! broadcasts from host 1 and watches the receiver's output.
 
 use super::lan_for;
+use crate::common::{LegacyVerdict as _, en, legacy};
 use crate::common::{NOT_UTF8, show};
 use crate::run_fn;
 use sockspec_harness::lan::Lan;
@@ -22,10 +23,10 @@ async fn setup(ctx: &mut Ctx) -> Result<(Lan, u16, UdpSocket), Verdict> {
     let sender = lan.hosts[1]
         .net
         .udp_bind(SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0))
-        .map_err(|e| Verdict::Error(format!("sockspec's sender: {e}")))?;
+        .map_err(|e| Verdict::Error(legacy(format!("sockspec's sender: {e}"))))?;
     sender
         .set_broadcast(true)
-        .map_err(|e| Verdict::Error(format!("SO_BROADCAST: {e}")))?;
+        .map_err(|e| Verdict::Error(legacy(format!("SO_BROADCAST: {e}"))))?;
     Ok((lan, port, sender))
 }
 
@@ -40,7 +41,7 @@ async fn broadcast(
     sender
         .send_to(payload, to)
         .await
-        .map_err(|e| Verdict::Error(format!("sockspec's broadcast failed: {e}")))?;
+        .map_err(|e| Verdict::Error(legacy(format!("sockspec's broadcast failed: {e}"))))?;
     ctx.recorder().sent("sender (host h1)", Some(to), payload);
     Ok(())
 }
@@ -76,10 +77,10 @@ async fn baseline(
     if shows(output, text).await {
         return Ok(());
     }
-    Err(Verdict::Skip(
+    Err(Verdict::Skip(legacy(
         "the receiver did not show a plain broadcast, so this cannot be judged (see broadcast.receiver.receives)"
             .into(),
-    ))
+    )))
 }
 
 fn stdout_of(ctx: &Ctx) -> Option<Output> {
@@ -99,7 +100,8 @@ pub static RECEIVES: Check = Check {
 
 async fn receives(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let (lan, port, sender) = setup(ctx).await?;
-    let output = stdout_of(ctx).ok_or_else(|| Verdict::Error("no receiver instance".into()))?;
+    let output =
+        stdout_of(ctx).ok_or_else(|| Verdict::Error(legacy("no receiver instance".into())))?;
     let mut missed = Vec::new();
     for (to, text) in [
         (Ipv4Addr::BROADCAST, "广播 limited sockspec"),
@@ -111,17 +113,17 @@ async fn receives(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         }
     }
     if missed.is_empty() {
-        return Ok(Verdict::Holds(format!(
+        return Ok(Verdict::Holds(legacy(format!(
             "broadcasts to 255.255.255.255 and {} showed in its output",
             lan.broadcast
-        )));
+        ))));
     }
-    Ok(Verdict::violated(format!(
+    Ok(Verdict::violated(legacy(format!(
         "Broadcasts from another host to port {port} never showed in the receiver's output: {}; and {}. \
          Bind to ('', {port}) (all addresses, not one), recvfrom() and print what arrives.",
         missed.join(", "),
-        ctx.target_state().await
-    )))
+        en(&ctx.target_state().await)
+    ))))
 }
 
 /// `broadcast.receiver.shared-port`
@@ -137,7 +139,8 @@ pub static SHARED_PORT: Check = Check {
 
 async fn shared_port(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let (_lan, port, sender) = setup(ctx).await?;
-    let first = stdout_of(ctx).ok_or_else(|| Verdict::Error("no receiver instance".into()))?;
+    let first =
+        stdout_of(ctx).ok_or_else(|| Verdict::Error(legacy("no receiver instance".into())))?;
     baseline(ctx, &sender, port, &first).await?;
     let second = match ctx.extra_server().await? {
         Ok(instance) => instance,
@@ -146,32 +149,32 @@ async fn shared_port(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
                 .output()
                 .map(|o| o.get(Stream::Stderr).tail_lines(6))
                 .unwrap_or_default();
-            return Ok(Verdict::violated_by(
-                format!(
+            return Ok(Verdict::violated_by_text(
+                legacy(format!(
                     "A second receiver on the same host could not start ({e}): without SO_REUSEADDR (or \
                      SO_REUSEPORT) set before bind(), only one program may use port {port}."
-                ),
+                )),
                 stderr,
             ));
         }
-        Err(e) => return Err(Verdict::Error(e.to_string())),
+        Err(e) => return Err(Verdict::Error(legacy(e.to_string()))),
     };
     let text = "广播 shared sockspec";
     broadcast(ctx, &sender, Ipv4Addr::BROADCAST, port, text.as_bytes()).await?;
     let (a, b) = tokio::join!(shows(&first, text), shows(&second.output, text));
     if a && b {
-        return Ok(Verdict::Holds(
+        return Ok(Verdict::Holds(legacy(
             "two receivers on one port both printed the broadcast".into(),
-        ));
+        )));
     }
-    Ok(Verdict::violated(format!(
+    Ok(Verdict::violated(legacy(format!(
         "With two receivers on port {port} of one host, {} printed the broadcast.",
         match (a, b) {
             (true, false) => "only the first",
             (false, true) => "only the second",
             _ => "neither",
         }
-    )))
+    ))))
 }
 
 /// `broadcast.receiver.bad-bytes`
@@ -187,22 +190,23 @@ pub static BAD_BYTES: Check = Check {
 
 async fn bad_bytes(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let (_lan, port, sender) = setup(ctx).await?;
-    let output = stdout_of(ctx).ok_or_else(|| Verdict::Error("no receiver instance".into()))?;
+    let output =
+        stdout_of(ctx).ok_or_else(|| Verdict::Error(legacy("no receiver instance".into())))?;
     baseline(ctx, &sender, port, &output).await?;
     broadcast(ctx, &sender, Ipv4Addr::BROADCAST, port, NOT_UTF8).await?;
     let text = "广播 after bad bytes sockspec";
     broadcast(ctx, &sender, Ipv4Addr::BROADCAST, port, text.as_bytes()).await?;
     if shows(&output, text).await {
-        return Ok(Verdict::Holds(
+        return Ok(Verdict::Holds(legacy(
             "after bytes that are not UTF-8 it still printed the next broadcast".into(),
-        ));
+        )));
     }
-    Ok(Verdict::violated_by(
-        format!(
+    Ok(Verdict::violated_by_text(
+        legacy(format!(
             "After a broadcast that is not valid UTF-8, the next one never showed, and {}. Network data is \
              bytes: decode with data.decode('utf-8', 'replace') or catch UnicodeDecodeError.",
-            ctx.target_state().await
-        ),
+            en(&ctx.target_state().await)
+        )),
         format!("{} then {}", show(NOT_UTF8), show(text.as_bytes())),
     ))
 }

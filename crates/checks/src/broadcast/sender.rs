@@ -3,6 +3,7 @@
 
 use super::lan_for;
 use crate::common::show;
+use crate::common::{LegacyVerdict as _, en, legacy};
 use crate::run_fn;
 use sockspec_harness::lan::{self, Lan, Received};
 use sockspec_harness::output::Stream;
@@ -40,8 +41,9 @@ async fn listen(ctx: &mut Ctx) -> Result<Heard, Verdict> {
         let socket = host
             .net
             .udp_bind(addr)
-            .map_err(|e| Verdict::Error(format!("receiver on {}: {e}", host.name)))?;
-        lan::want_destination(&socket).map_err(|e| Verdict::Error(format!("IP_PKTINFO: {e}")))?;
+            .map_err(|e| Verdict::Error(legacy(format!("receiver on {}: {e}", host.name))))?;
+        lan::want_destination(&socket)
+            .map_err(|e| Verdict::Error(legacy(format!("IP_PKTINFO: {e}"))))?;
         let (store, recorder, label) = (
             store.clone(),
             ctx.recorder().clone(),
@@ -89,10 +91,10 @@ async fn listen(ctx: &mut Ctx) -> Result<Heard, Verdict> {
 }
 
 fn nothing_heard() -> Verdict {
-    Verdict::Skip(
+    Verdict::Skip(legacy(
         "no datagram reached any host, so this cannot be judged (see broadcast.sender.delivers)"
             .into(),
-    )
+    ))
 }
 
 /// `broadcast.sender.delivers`
@@ -109,27 +111,27 @@ pub static DELIVERS: Check = Check {
 async fn delivers(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let heard = listen(ctx).await?;
     if heard.total() > 0 {
-        return Ok(Verdict::Holds(format!(
+        return Ok(Verdict::Holds(legacy(format!(
             "{} datagrams reached the LAN's hosts",
             heard.total()
-        )));
+        ))));
     }
     let stderr = ctx
         .output()
         .map(|o| String::from_utf8_lossy(&o.get(Stream::Stderr).bytes).into_owned())
         .unwrap_or_default();
     if stderr.contains("PermissionError") || stderr.contains("Permission denied") {
-        return Ok(Verdict::violated(
+        return Ok(Verdict::violated(legacy(
             "sendto() to a broadcast address failed with PermissionError (EACCES): a socket must \
-             setsockopt(SOL_SOCKET, SO_BROADCAST, 1) before it may broadcast. Its traceback is below.",
-        ));
+             setsockopt(SOL_SOCKET, SO_BROADCAST, 1) before it may broadcast. Its traceback is below.".into(),
+        )));
     }
-    Ok(Verdict::violated(format!(
+    Ok(Verdict::violated(legacy(format!(
         "No datagram reached any host of the LAN on port {}, and {}. Send each message to \
          ('<broadcast>', PORT), with SO_BROADCAST set.",
         heard.port,
-        ctx.target_state().await
-    )))
+        en(&ctx.target_state().await)
+    ))))
 }
 
 /// `broadcast.sender.all-hosts`
@@ -157,20 +159,20 @@ async fn all_hosts(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         .expect("there are receivers");
     for (host, got) in &heard.hosts {
         if payloads(got) != best {
-            return Ok(Verdict::violated(format!(
+            return Ok(Verdict::violated(legacy(format!(
                 "Host {host} got {} datagrams but host {best_host} got {}: a broadcast reaches every host once. \
                  Send to the broadcast address ('<broadcast>' or {}), not to one host.",
                 got.len(),
                 best.len(),
                 heard.lan.broadcast
-            )));
+            ))));
         }
     }
-    Ok(Verdict::Holds(format!(
+    Ok(Verdict::Holds(legacy(format!(
         "each of the {} receiver hosts got the same {} datagrams once",
         heard.hosts.len(),
         best.len()
-    )))
+    ))))
 }
 
 /// `broadcast.sender.boundaries`
@@ -201,19 +203,19 @@ async fn boundaries(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         .collect();
     let wanted: Vec<&[u8]> = lines.iter().map(|l| l.as_bytes()).collect();
     if sent == wanted {
-        return Ok(Verdict::Holds(format!(
+        return Ok(Verdict::Holds(legacy(format!(
             "{} input lines arrived as {} datagrams",
             lines.len(),
             sent.len()
-        )));
+        ))));
     }
-    Ok(Verdict::violated_by(
-        format!(
+    Ok(Verdict::violated_by_text(
+        legacy(format!(
             "{} input lines arrived at host {host} as {} datagrams (the first: {}). Send each message with one sendto().",
             lines.len(),
             sent.len(),
             sent.first().map_or_else(String::new, |d| show(d))
-        ),
+        )),
         lines
             .iter()
             .map(|l| format!("  {}", show(l.as_bytes())))
@@ -240,14 +242,14 @@ async fn address(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     }
     for (host, got) in &heard.hosts {
         if let Some(d) = got.iter().find(|d| !heard.lan.is_broadcast(d.destination)) {
-            return Ok(Verdict::violated_by(
-                format!(
+            return Ok(Verdict::violated_by_text(
+                legacy(format!(
                     "Host {host} got {} sent to {}, one host's own address, not a broadcast address. Send to \
                      '<broadcast>' (255.255.255.255) or the LAN's broadcast address {}.",
                     show(&d.payload),
                     d.destination,
                     heard.lan.broadcast
-                ),
+                )),
                 show(&d.payload),
             ));
         }
@@ -257,8 +259,8 @@ async fn address(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         .iter()
         .flat_map(|(_, r)| r.iter().map(|d| d.destination.to_string()))
         .collect();
-    Ok(Verdict::Holds(format!(
+    Ok(Verdict::Holds(legacy(format!(
         "every datagram went to a broadcast address ({})",
         dests.into_iter().collect::<Vec<_>>().join(", ")
-    )))
+    ))))
 }

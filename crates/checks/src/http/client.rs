@@ -3,6 +3,7 @@
 //! response larger than 1 KiB cut into many segments, and closes.
 
 use super::listed;
+use crate::common::{LegacyVerdict as _, en, legacy};
 use crate::common::{io_error, show};
 use crate::run_fn;
 use sockspec_harness::output::Stream;
@@ -144,15 +145,15 @@ fn snapshot(ctx: &mut Ctx, server: SocketAddr, request: &[u8]) {
         }
     };
     if let Some(note) = note {
-        ctx.facts.notes.push(note);
+        ctx.facts.notes.push(legacy(note));
     }
 }
 
 fn not_connected(server: SocketAddr) -> Verdict {
-    Verdict::violated(format!(
+    Verdict::violated(legacy(format!(
         "The client never connected to {server}, where sockspec served HTTP. If it uses a fixed address \
          sockspec did not find in its source, give it with --addr HOST:PORT."
-    ))
+    )))
 }
 
 /// A request rule: the capture's violations of `id`, plus Host's agreement
@@ -163,10 +164,10 @@ async fn request_rule(ctx: &mut Ctx, id: &'static str) -> Result<Verdict, Verdic
         return Ok(not_connected(cap.server));
     }
     if cap.request.is_empty() {
-        return Ok(Verdict::violated(format!(
+        return Ok(Verdict::violated(legacy(format!(
             "The client connected but sent no request, and {}.",
-            ctx.target_state().await
-        )));
+            en(&ctx.target_state().await)
+        ))));
     }
     let mut violations: Vec<Violation> = cap
         .report
@@ -182,7 +183,7 @@ async fn request_rule(ctx: &mut Ctx, id: &'static str) -> Result<Verdict, Verdic
     }
     if violations.is_empty() {
         let line = super::first_line(&cap.request);
-        return Ok(Verdict::Holds(format!("request {}", show(line))));
+        return Ok(Verdict::Holds(legacy(format!("request {}", show(line)))));
     }
     let refs: Vec<&Violation> = violations.iter().collect();
     let more = if refs.len() > 1 {
@@ -190,8 +191,11 @@ async fn request_rule(ctx: &mut Ctx, id: &'static str) -> Result<Verdict, Verdic
     } else {
         String::new()
     };
-    Ok(Verdict::violated_by(
-        format!("In the request it sent, {}{more}.", refs[0].message),
+    Ok(Verdict::violated_by_text(
+        legacy(format!(
+            "In the request it sent, {}{more}.",
+            refs[0].message
+        )),
         format!("{}\n{}", show(&cap.request), listed(&refs)),
     ))
 }
@@ -308,16 +312,16 @@ async fn reads_response(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     }
     let size = response().len();
     if cap.stdout.contains(END_MARKER) {
-        return Ok(Verdict::Holds(format!(
+        return Ok(Verdict::Holds(legacy(format!(
             "the whole {size}-byte response, sent in {SEGMENT}-byte segments, reached the client's output"
-        )));
+        ))));
     }
-    Ok(Verdict::violated_by(
-        format!(
+    Ok(Verdict::violated_by_text(
+        legacy(format!(
             "The client showed only part of the {size}-byte response: its last line `{END_MARKER}` never \
              appeared in the output. One recv() returns whatever has arrived; keep reading until the server \
              closes (recv returns b'') or until Content-Length bytes of body arrived."
-        ),
+        )),
         format!("a {size}-byte response in {SEGMENT}-byte segments"),
     ))
 }
@@ -339,13 +343,13 @@ async fn close(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         return Ok(not_connected(cap.server));
     }
     match cap.exited {
-        Some(exit) => Ok(Verdict::Holds(format!(
+        Some(exit) => Ok(Verdict::Holds(legacy(format!(
             "the client {exit} after the server closed"
-        ))),
-        None => Ok(Verdict::violated(format!(
+        )))),
+        None => Ok(Verdict::violated(legacy(format!(
             "The client was still running {} ms after the server sent its response and closed the connection. \
              When recv() returns b'' the response is complete: stop reading, close the socket and finish.",
             ctx.settings().reply_timeout.as_millis()
-        ))),
+        )))),
     }
 }

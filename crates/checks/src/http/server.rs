@@ -1,6 +1,7 @@
 //! Checks of an HTTP server: sockspec sends requests and validates responses.
 
 use super::listed;
+use crate::common::{LegacyVerdict as _, en, legacy};
 use crate::common::{connection_broken, io_error, show};
 use crate::run_fn;
 use crate::tcp::replies::connect;
@@ -107,25 +108,28 @@ async fn response_rule(ctx: &mut Ctx, id: &'static str) -> Result<Verdict, Verdi
     let request = request_for(ctx, "/", true).await?;
     let got = fetch(ctx, "client", &request, None).await?;
     if got.bytes.is_empty() {
-        return Ok(Verdict::violated(format!(
+        return Ok(Verdict::violated(legacy(format!(
             "GET / got no response within {} ms, and {}.",
             ctx.settings().reply_timeout.as_millis(),
-            ctx.target_state().await
-        )));
+            en(&ctx.target_state().await)
+        ))));
     }
     let report = validate_response(&got.bytes, Some("GET"), got.closed);
     let mine: Vec<&Violation> = report.violations.iter().filter(|v| v.check == id).collect();
     if mine.is_empty() {
         let line = super::first_line(&got.bytes);
-        return Ok(Verdict::Holds(format!("response {}", show(line))));
+        return Ok(Verdict::Holds(legacy(format!("response {}", show(line)))));
     }
     let more = if mine.len() > 1 {
         format!(" ({} more below)", mine.len() - 1)
     } else {
         String::new()
     };
-    Ok(Verdict::violated_by(
-        format!("In the response to GET /, {}{more}.", mine[0].message),
+    Ok(Verdict::violated_by_text(
+        legacy(format!(
+            "In the response to GET /, {}{more}.",
+            mine[0].message
+        )),
         format!(
             "request {}\nresponse {}\n{}",
             show(&request),
@@ -189,18 +193,18 @@ async fn not_found(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let request = request_for(ctx, "/sockspec-no-such-page.html", true).await?;
     let got = fetch(ctx, "client", &request, None).await?;
     match status(&got.bytes) {
-        Some(404) => Ok(Verdict::Holds("an unknown path got 404".into())),
-        Some(code) => Ok(Verdict::violated_by(
-            format!(
+        Some(404) => Ok(Verdict::Holds(legacy("an unknown path got 404".into()))),
+        Some(code) => Ok(Verdict::violated_by_text(
+            legacy(format!(
                 "An unknown path got status {code}: a page that does not exist is `404 Not Found`."
-            ),
+            )),
             show(&request),
         )),
-        None => Ok(Verdict::violated_by(
-            format!(
+        None => Ok(Verdict::violated_by_text(
+            legacy(format!(
                 "An unknown path got {} instead of a 404 response.",
                 show(&got.bytes)
-            ),
+            )),
             show(&request),
         )),
     }
@@ -234,9 +238,9 @@ async fn segmented_request(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let request = request_for(ctx, "/", true).await?;
     let whole = fetch(ctx, "client (one write)", &request, None).await?;
     if whole.bytes.is_empty() {
-        return Ok(Verdict::Skip(
+        return Ok(Verdict::Skip(legacy(
             "GET / sent whole got no response, so there is nothing to compare (see http.response.status-line)".into(),
-        ));
+        )));
     }
     let cut = fetch(
         ctx,
@@ -247,17 +251,17 @@ async fn segmented_request(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     .await?;
     let (a, b) = (essence(&whole.bytes), essence(&cut.bytes));
     if a == b {
-        return Ok(Verdict::Holds(format!(
+        return Ok(Verdict::Holds(legacy(format!(
             "the request in {PIECE}-byte writes got the same response as sent whole"
-        )));
+        ))));
     }
-    Ok(Verdict::violated_by(
-        format!(
+    Ok(Verdict::violated_by_text(
+        legacy(format!(
             "GET / sent in {PIECE}-byte writes got {} instead of {} (its response sent whole). One recv() may \
              return part of the request: keep reading until the header section ends with \\r\\n\\r\\n.",
             show(&cut.bytes),
             show(&whole.bytes)
-        ),
+        )),
         format!("{} in {PIECE}-byte writes", show(&request)),
     ))
 }
@@ -284,14 +288,16 @@ async fn bad_request(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         // servers answer what they take for an HTTP/0.9 request).
         None if got.closed => "a close".to_string(),
         Some(code) => {
-            return Ok(Verdict::violated_by(
-                format!("A malformed request got status {code}: answer 400 Bad Request."),
+            return Ok(Verdict::violated_by_text(
+                legacy(format!(
+                    "A malformed request got status {code}: answer 400 Bad Request."
+                )),
                 show(MALFORMED),
             ));
         }
         None => {
-            return Ok(Verdict::violated_by(
-                format!(
+            return Ok(Verdict::violated_by_text(
+                legacy(format!(
                     "A malformed request got {} ({}); answer 400 Bad Request or close the connection.",
                     show(&got.bytes),
                     if got.closed {
@@ -299,14 +305,14 @@ async fn bad_request(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
                     } else {
                         "and the connection stayed open"
                     }
-                ),
+                )),
                 show(MALFORMED),
             ));
         }
     };
     let server = ctx.instance().and_then(|i| i.addr);
     let Some(server) = server else {
-        return Ok(Verdict::Error("the server has no address".into()));
+        return Ok(Verdict::Error(legacy("the server has no address".into())));
     };
     let request = format_request(
         "GET",
@@ -327,16 +333,16 @@ async fn bad_request(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         },
     };
     if status(&next.bytes).is_some() {
-        return Ok(Verdict::Holds(format!(
+        return Ok(Verdict::Holds(legacy(format!(
             "the malformed request got {answered}, and the next one an answer"
-        )));
+        ))));
     }
-    Ok(Verdict::violated_by(
-        format!(
+    Ok(Verdict::violated_by_text(
+        legacy(format!(
             "After a malformed request (answered with {answered}), the next request got no response, and {}. \
              A bad request must not stop the server: answer 400, close that connection, and go on.",
-            ctx.target_state().await
-        ),
+            en(&ctx.target_state().await)
+        )),
         format!("{} then {}", show(MALFORMED), show(&request)),
     ))
 }
@@ -373,20 +379,22 @@ async fn keep_alive(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         _ => http10,
     };
     if first.closed || says_close {
-        return Ok(Verdict::Observed(format!(
+        return Ok(Verdict::Observed(legacy(format!(
             "The server closes after each response{}.",
             match (says_close, http10) {
                 (true, true) => " (an HTTP/1.0 response)",
                 (true, false) => " and says so (Connection: close)",
                 (false, _) => " without saying Connection: close",
             }
-        )));
+        ))));
     }
     peer.write(&request).await.map_err(io_error)?;
     let second = read_response(&mut peer, patience).await?;
-    Ok(Verdict::Observed(if status(&second.bytes).is_some() {
-        "A second request on the same connection is answered (keep-alive).".into()
-    } else {
-        "A second request on the same connection got no answer, though the first response did not say Connection: close.".into()
-    }))
+    Ok(Verdict::Observed(legacy(
+        if status(&second.bytes).is_some() {
+            "A second request on the same connection is answered (keep-alive).".into()
+        } else {
+            "A second request on the same connection got no answer, though the first response did not say Connection: close.".into()
+        },
+    )))
 }

@@ -2,6 +2,7 @@
 //! lines are the messages it must send.
 
 use crate::common::{CPU_WINDOW, connection_broken, io_error, show, spinning};
+use crate::common::{LegacyVerdict as _, en, legacy};
 use crate::run_fn;
 use sockspec_harness::output::Stream;
 use sockspec_harness::tcp::{Read, TcpPeer};
@@ -126,10 +127,10 @@ async fn deliver(
 }
 
 fn never_connected(server: SocketAddr, state: &str) -> Verdict {
-    Verdict::violated(format!(
+    Verdict::violated(legacy(format!(
         "The client never connected to {server}, where sockspec served, and {state}. It must connect() to \
          its server; if that is a fixed address sockspec did not find in its source, give it with --addr HOST:PORT."
-    ))
+    )))
 }
 
 /// `tcp.client.sends-input`
@@ -146,7 +147,7 @@ pub static SENDS_INPUT: Check = Check {
 async fn sends_input(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let s = session(ctx, Delivery::Whole).await?;
     if !s.connected {
-        return Ok(never_connected(s.server, &ctx.target_state().await));
+        return Ok(never_connected(s.server, &en(&ctx.target_state().await)));
     }
     let lines = ctx.settings().input.clone();
     let normalized: Vec<u8> = String::from_utf8_lossy(&s.received)
@@ -166,24 +167,24 @@ async fn sends_input(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         ),
     };
     if got == want {
-        return Ok(Verdict::Holds(format!(
+        return Ok(Verdict::Holds(legacy(format!(
             "the {} input lines arrived as {} bytes",
             lines.len(),
             s.received.len()
-        )));
+        ))));
     }
     let what = if ctx.contract() == Contract::Lines {
         "each input line followed by a newline"
     } else {
         "the input lines' bytes"
     };
-    Ok(Verdict::violated_by(
-        format!(
+    Ok(Verdict::violated_by_text(
+        legacy(format!(
             "The client sent {} but its input calls for {} ({what}), and {}.",
             show(&s.received),
             show(&want),
-            ctx.target_state().await
-        ),
+            en(&ctx.target_state().await)
+        )),
         lines
             .iter()
             .map(|l| format!("  {}", show(l.as_bytes())))
@@ -206,7 +207,10 @@ pub static SEGMENTATION_INVARIANT: Check = Check {
 async fn client_segmentation_invariant(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let whole = session(ctx, Delivery::Whole).await?;
     if !whole.connected {
-        return Ok(never_connected(whole.server, &ctx.target_state().await));
+        return Ok(never_connected(
+            whole.server,
+            &en(&ctx.target_state().await),
+        ));
     }
     let stdout = |ctx: &Ctx| {
         ctx.instance()
@@ -218,18 +222,18 @@ async fn client_segmentation_invariant(ctx: &mut Ctx) -> Result<Verdict, Verdict
     let cut = session(ctx, Delivery::Pieces).await?;
     let out_cut = stdout(ctx);
     if !cut.connected || out_cut == out_whole {
-        return Ok(Verdict::Holds(
+        return Ok(Verdict::Holds(legacy(
             "replies cut into pieces gave the same output".into(),
-        ));
+        )));
     }
-    Ok(Verdict::violated_by(
-        format!(
+    Ok(Verdict::violated_by_text(
+        legacy(format!(
             "With each reply cut into 3 pieces the client printed {} instead of {}. recv() returns whatever \
              part of the reply has arrived: read until the reply is complete (e.g. until its newline, or its \
              length) before printing it.",
             show(&out_cut),
             show(&out_whole)
-        ),
+        )),
         "each reply written in 3 pieces, each after the client read the previous one".to_string(),
     ))
 }
@@ -249,7 +253,7 @@ async fn eof_exits(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let (listener, server) = start(ctx).await?;
     let limit = ctx.settings().start_timeout;
     let Some(mut peer) = ctx.tcp_accept(&listener, "server", limit).await? else {
-        return Ok(never_connected(server, &ctx.target_state().await));
+        return Ok(never_connected(server, &en(&ctx.target_state().await)));
     };
     // Wait for the first message, then close without replying: the client is
     // in recv() and must see EOF there.
@@ -257,34 +261,34 @@ async fn eof_exits(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     peer.close();
     let waited = ctx.settings().reply_timeout;
     let Some(instance) = ctx.instance() else {
-        return Ok(Verdict::Error("the client instance is gone".into()));
+        return Ok(Verdict::Error(legacy("the client instance is gone".into())));
     };
     let exit = instance.wait_exit(waited).await;
     let stderr = String::from_utf8_lossy(&instance.output.get(Stream::Stderr).bytes).into_owned();
     if let Some(exit) = exit {
         if stderr.contains("Traceback") {
-            return Ok(Verdict::violated(format!(
+            return Ok(Verdict::violated(legacy(format!(
                 "When the server closed the connection, the client {exit} with a traceback (below). When recv() \
                  returns b'' the server has closed: say so and stop, instead of using the closed connection."
-            )));
+            ))));
         }
-        return Ok(Verdict::Holds(format!(
+        return Ok(Verdict::Holds(legacy(format!(
             "the client {exit} when the server closed"
-        )));
+        ))));
     }
     match ctx.cpu_over(CPU_WINDOW).await {
-        Some(cpu) if spinning(cpu) => Ok(Verdict::violated(format!(
+        Some(cpu) if spinning(cpu) => Ok(Verdict::violated(legacy(format!(
             "After the server closed the connection, the client kept running and used {} ms of CPU in {} ms: \
              recv() returns b'' again and again and the loop spins. On b'' stop reading (break).",
             cpu.as_millis(),
             CPU_WINDOW.as_millis()
-        ))),
-        Some(_) => Ok(Verdict::Holds(
+        )))),
+        Some(_) => Ok(Verdict::Holds(legacy(
             "the client stopped reading and stays idle".into(),
-        )),
-        None => Ok(Verdict::Skip(
+        ))),
+        None => Ok(Verdict::Skip(legacy(
             "the client did not exit and its CPU time cannot be measured".into(),
-        )),
+        ))),
     }
 }
 
@@ -309,35 +313,35 @@ async fn refused(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         drop(listener);
         free
     } else {
-        return Ok(Verdict::Skip(format!(
+        return Ok(Verdict::Skip(legacy(format!(
             "outside a sandbox, {want} may belong to another program on this host"
-        )));
+        ))));
     };
     ctx.recorder()
         .note("sockspec", format!("nothing listens on {address}"));
     ctx.start_client(address).await?;
     let waited = ctx.settings().reply_timeout + Duration::from_secs(1);
     let Some(instance) = ctx.instance() else {
-        return Ok(Verdict::Error("the client instance is gone".into()));
+        return Ok(Verdict::Error(legacy("the client instance is gone".into())));
     };
     match instance.wait_exit(waited).await {
         Some(exit) => {
             let said = instance.output.get(Stream::Stderr).total
                 + instance.output.get(Stream::Stdout).total;
             if said == 0 {
-                return Ok(Verdict::violated(format!(
+                return Ok(Verdict::violated(legacy(format!(
                     "With no server listening, the client {exit} without a word. Catch ConnectionRefusedError \
                      and print what went wrong."
-                )));
+                ))));
             }
-            Ok(Verdict::Holds(format!(
+            Ok(Verdict::Holds(legacy(format!(
                 "the client reported the refusal and {exit}"
-            )))
+            ))))
         }
-        None => Ok(Verdict::violated(format!(
+        None => Ok(Verdict::violated(legacy(format!(
             "With no server listening at {address}, the client was still running {} ms later: it hangs \
              (e.g. retries connect() forever). Catch ConnectionRefusedError, print an error and exit.",
             waited.as_millis()
-        ))),
+        )))),
     }
 }

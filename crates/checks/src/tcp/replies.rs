@@ -2,6 +2,7 @@
 //! contract (echo: the same bytes; lines: a line per line; any: whatever comes
 //! until the wire is quiet).
 
+use crate::common::{en, legacy};
 use crate::common::{io_error, show};
 use sockspec_harness::tcp::{Ending, TcpPeer};
 use sockspec_harness::{Contract, Ctx, Verdict};
@@ -88,10 +89,10 @@ pub async fn connect(ctx: &mut Ctx, label: &str) -> Result<TcpPeer, Verdict> {
             return Ok(peer);
         }
     }
-    Err(Verdict::violated(format!(
+    Err(Verdict::violated(legacy(format!(
         "connect() to the server at {server} failed ({refused}), and {}.",
-        ctx.target_state().await
-    )))
+        en(&ctx.target_state().await)
+    ))))
 }
 
 /// Sends one message and reads its reply, measuring the round trip. Without
@@ -131,11 +132,11 @@ pub async fn baseline(ctx: &mut Ctx, peer: &mut TcpPeer) -> Result<Vec<u8>, Verd
         } else {
             format!("only {}", show(&reply))
         };
-        return Err(Verdict::Skip(format!(
+        return Err(Verdict::Skip(legacy(format!(
             "a plain message {} got {what} ({}), so this cannot be judged (see tcp.server.stream-integrity and tcp.server.coalesced-messages)",
             show(&msg),
             ending.describe()
-        )));
+        ))));
     }
     ctx.latency.observe(sent.elapsed());
     Ok(reply)

@@ -3,10 +3,11 @@
 //! no knowledge of the protocol, so it holds under every contract.
 
 use super::replies::{Due, Kept, baseline, read_due};
+use crate::common::{LegacyVerdict as _, legacy};
 use crate::common::{io_error, show};
 use crate::run_fn;
 use proptest::prelude::*;
-use sockspec_harness::property::{CaseResult, Property, PropertyResult};
+use sockspec_harness::property::{Property, PropertyResult};
 use sockspec_harness::tcp::Ending;
 use sockspec_harness::{Check, Contract, Ctx, Level, Role, Verdict};
 use sockspec_wire::Cutting;
@@ -46,20 +47,16 @@ async fn segmentation_invariant(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     ctx.facts.seed = Some(seed);
     let mut prop = Property::start(messages_and_cuts(), seed, cases);
     while let Some((messages, cuts)) = prop.next_case().await {
-        prop.report(match case(ctx, &mut kept, &messages, &cuts).await {
-            Ok(None) => CaseResult::Held,
-            Ok(Some(why)) => CaseResult::Failed(why),
-            Err(Verdict::Violated { diagnosis, .. }) => CaseResult::Failed(diagnosis),
-            Err(Verdict::Error(e)) => CaseResult::Abort(e),
-            Err(other) => CaseResult::Abort(format!("{other:?}")),
-        });
+        prop.report(crate::common::case_result(
+            case(ctx, &mut kept, &messages, &cuts).await,
+        ));
     }
     Ok(match prop.finish().await {
         PropertyResult::Held { cases } => {
             ctx.facts.cases = Some(cases);
-            Verdict::Holds(format!(
+            Verdict::Holds(legacy(format!(
                 "{cases} streams got the same replies however they were cut"
-            ))
+            )))
         }
         PropertyResult::Failed(f) => {
             ctx.facts.cases = Some(f.case);
@@ -67,7 +64,7 @@ async fn segmentation_invariant(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
             let (messages, cuts) = &f.minimal;
             crate::common::replay!(ctx, case(ctx, &mut Kept::default(), messages, cuts));
             let listed: Vec<String> = messages.iter().map(|m| format!("  {}", show(m))).collect();
-            Verdict::violated_by(f.reason, listed.join("\n"))
+            Verdict::violated_by_text(f.reason, listed.join("\n"))
         }
         PropertyResult::Aborted(e) => Verdict::Error(e),
     })

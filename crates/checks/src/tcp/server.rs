@@ -2,9 +2,10 @@
 
 use super::replies::{Due, Kept, baseline, connect, message, read_due};
 use crate::common::{CPU_WINDOW, NOT_UTF8, io_error, show, spinning};
+use crate::common::{LegacyVerdict as _, en, legacy};
 use crate::run_fn;
 use proptest::prelude::*;
-use sockspec_harness::property::{CaseResult, Property, PropertyResult};
+use sockspec_harness::property::{Property, PropertyResult};
 use sockspec_harness::tcp::Ending;
 use sockspec_harness::{Check, Contract, Ctx, Level, Role, Verdict};
 use sockspec_harness::{procfs, sockdiag};
@@ -24,9 +25,9 @@ pub static ACCEPTS: Check = Check {
 async fn accepts(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let peer = connect(ctx, "client").await?;
     let Some(pid) = ctx.observed_pid() else {
-        return Ok(Verdict::Holds(
+        return Ok(Verdict::Holds(legacy(
             "the connection was completed (accept() is not observable in a remote target)".into(),
-        ));
+        )));
     };
     // Completed connections wait in the backlog until accept() takes them; an
     // accepted one is among the program's open descriptors.
@@ -40,18 +41,18 @@ async fn accepts(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         if let Some(theirs) = theirs
             && procfs::socket_inodes(&procfs::process_tree(pid)).contains(&u64::from(theirs.inode))
         {
-            return Ok(Verdict::Holds(format!(
+            return Ok(Verdict::Holds(legacy(format!(
                 "accepted in {:.1} ms",
                 start.elapsed().as_secs_f64() * 1e3
-            )));
+            ))));
         }
         if start.elapsed() >= limit {
-            return Ok(Verdict::violated(format!(
+            return Ok(Verdict::violated(legacy(format!(
                 "The kernel completed the connection but the program did not accept() it within {} ms, and {}. \
                  Call accept() in a loop after listen().",
                 limit.as_millis(),
-                ctx.target_state().await
-            )));
+                en(&ctx.target_state().await)
+            ))));
         }
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
@@ -83,9 +84,9 @@ fn payload_and_cuts() -> impl Strategy<Value = (Vec<u8>, Vec<u16>)> {
 
 async fn stream_integrity(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     if ctx.contract() != Contract::Echo {
-        return Ok(Verdict::Skip(
+        return Ok(Verdict::Skip(legacy(
             "needs contract echo to know what must come back".into(),
-        ));
+        )));
     }
     // Everything on one connection, so a sequential server is not blamed
     // here for what tcp.server.next-client judges.
@@ -96,15 +97,9 @@ async fn stream_integrity(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     ctx.facts.seed = Some(seed);
     let mut prop = Property::start(payload_and_cuts(), seed, cases);
     while let Some((payload, cuts)) = prop.next_case().await {
-        prop.report(
-            match integrity_case(ctx, &mut kept, &payload, &cuts).await {
-                Ok(None) => CaseResult::Held,
-                Ok(Some(why)) => CaseResult::Failed(why),
-                Err(Verdict::Violated { diagnosis, .. }) => CaseResult::Failed(diagnosis),
-                Err(Verdict::Error(e)) => CaseResult::Abort(e),
-                Err(other) => CaseResult::Abort(format!("{other:?}")),
-            },
-        );
+        prop.report(crate::common::case_result(
+            integrity_case(ctx, &mut kept, &payload, &cuts).await,
+        ));
     }
     match prop.finish().await {
         PropertyResult::Held { cases } => ctx.facts.cases = Some(cases),
@@ -116,7 +111,7 @@ async fn stream_integrity(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
                 ctx,
                 integrity_case(ctx, &mut Kept::default(), payload, cuts)
             );
-            return Ok(Verdict::violated_by(
+            return Ok(Verdict::violated_by_text(
                 f.reason,
                 format!("{} written as {}", show(payload), cutting_of(payload, cuts)),
             ));
@@ -133,21 +128,21 @@ async fn stream_integrity(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         .map_err(io_error)?;
     if got != payload {
         let same = got.iter().zip(&payload).take_while(|(a, b)| a == b).count();
-        return Ok(Verdict::violated_by(
-            format!(
+        return Ok(Verdict::violated_by_text(
+            legacy(format!(
                 "A {LARGE}-byte payload came back as {} bytes, identical for the first {same} ({}). \
                  send() may send only part of what it is given and returns how much: use sendall(), \
                  or loop until everything is sent.",
                 got.len(),
                 ending.describe()
-            ),
+            )),
             format!("{LARGE} bytes (i % 251) in one write"),
         ));
     }
-    Ok(Verdict::Holds(format!(
+    Ok(Verdict::Holds(legacy(format!(
         "{} payloads and one of {LARGE} bytes came back identical",
         ctx.facts.cases.unwrap_or(0)
-    )))
+    ))))
 }
 
 fn cutting_of(payload: &[u8], cuts: &[u16]) -> sockspec_wire::Cutting {
@@ -197,10 +192,10 @@ pub static COALESCED_MESSAGES: Check = Check {
 
 async fn coalesced_messages(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     if ctx.contract() == Contract::Any {
-        return Ok(Verdict::Skip(
+        return Ok(Verdict::Skip(legacy(
             "needs contract echo or lines to know what a message is (tcp.server.segmentation-invariant covers any)"
                 .into(),
-        ));
+        )));
     }
     let (m1, m2) = (message(1), message(2));
     let mut peer = connect(ctx, "client").await?;
@@ -221,13 +216,13 @@ async fn coalesced_messages(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         separate.clone()
     };
     if joined == expected {
-        return Ok(Verdict::Holds(
+        return Ok(Verdict::Holds(legacy(
             "both replies came back for two coalesced messages".into(),
-        ));
+        )));
     }
     let lines = |b: &[u8]| b.iter().filter(|&&c| c == b'\n').count();
-    Ok(Verdict::violated_by(
-        format!(
+    Ok(Verdict::violated_by_text(
+        legacy(format!(
             "2 messages written back-to-back got {} ({} reply lines, {}); written one at a time they got {} \
              ({} reply lines). TCP is a byte stream: one recv() can return both messages (粘包). Keep a \
              buffer, and answer each complete message in it, not each recv().",
@@ -236,7 +231,7 @@ async fn coalesced_messages(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
             ending.describe(),
             show(&expected),
             lines(&expected)
-        ),
+        )),
         format!("{} in one write", show(&both)),
     ))
 }
@@ -265,21 +260,21 @@ async fn eof_closes(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         .await
         .map_err(io_error)?;
     Ok(match ending {
-        Ending::Eof => Verdict::Holds(format!(
+        Ending::Eof => Verdict::Holds(legacy(format!(
             "closed {:.1} ms after the client",
             start.elapsed().as_secs_f64() * 1e3
-        )),
-        Ending::Reset => Verdict::violated(format!(
+        ))),
+        Ending::Reset => Verdict::violated(legacy(format!(
             "After the client closed, the server reset the connection (RST) instead of closing it, and {}. \
              When recv() returns b'', close the connection with conn.close().",
-            ctx.target_state().await
-        )),
-        Ending::Open => Verdict::violated(format!(
+            en(&ctx.target_state().await)
+        ))),
+        Ending::Open => Verdict::violated(legacy(format!(
             "After the client closed, the server kept the connection open for {} ms, and {}. When recv() \
              returns b'' the client has gone: break out of the loop, conn.close(), and accept() the next client.",
             limit.as_millis(),
-            ctx.target_state().await
-        )),
+            en(&ctx.target_state().await)
+        ))),
     })
 }
 
@@ -297,32 +292,32 @@ pub static EOF_NO_SPIN: Check = Check {
 async fn eof_no_spin(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let mut peer = connect(ctx, "client").await?;
     if ctx.instance().and_then(|i| i.pid).is_none() {
-        return Ok(Verdict::Skip(
+        return Ok(Verdict::Skip(legacy(
             "CPU time is measured only for external programs".into(),
-        ));
+        )));
     }
     let msg = message(1);
     peer.write(&msg).await.map_err(io_error)?;
     let _ = read_due(ctx, &mut peer, Due::of(ctx.contract(), &msg), false).await?;
     peer.close();
     let Some(cpu) = ctx.cpu_over(CPU_WINDOW).await else {
-        return Ok(Verdict::Error(
+        return Ok(Verdict::Error(legacy(
             "the target's CPU time could not be read".into(),
-        ));
+        )));
     };
     if spinning(cpu) {
-        return Ok(Verdict::violated(format!(
+        return Ok(Verdict::violated(legacy(format!(
             "After the client closed, the program used {} ms of CPU in {} ms: recv() returns b'' at once, \
              again and again, and the loop spins (`if not data: continue`). On b'' the client is gone: break.",
             cpu.as_millis(),
             CPU_WINDOW.as_millis()
-        )));
+        ))));
     }
-    Ok(Verdict::Holds(format!(
+    Ok(Verdict::Holds(legacy(format!(
         "{} ms of CPU in the {} ms after the client closed",
         cpu.as_millis(),
         CPU_WINDOW.as_millis()
-    )))
+    ))))
 }
 
 /// `tcp.server.next-client`
@@ -354,11 +349,11 @@ async fn served_again(
     let mut next = match ctx.tcp_connect("client B", server).await? {
         Ok(peer) => peer,
         Err(e) => {
-            return Ok(Verdict::violated(format!(
+            return Ok(Verdict::violated(legacy(format!(
                 "{after}, the next client could not connect ({e}), and {}. Keep the listening socket open and \
                  loop back to accept().",
-                ctx.target_state().await
-            )));
+                en(&ctx.target_state().await)
+            ))));
         }
     };
     let msg = message(2);
@@ -366,17 +361,17 @@ async fn served_again(
     let due = Due::of(ctx.contract(), &msg);
     let (reply, ending) = read_due(ctx, &mut next, due, false).await?;
     if due.satisfied(&reply) {
-        return Ok(Verdict::Holds(format!(
+        return Ok(Verdict::Holds(legacy(format!(
             "the next client got {}",
             show(&reply)
-        )));
+        ))));
     }
-    Ok(Verdict::violated(format!(
+    Ok(Verdict::violated(legacy(format!(
         "{after}, the next client connected but got no reply ({}), and {}. The server must close the \
          finished connection and loop back to accept().",
         ending.describe(),
-        ctx.target_state().await
-    )))
+        en(&ctx.target_state().await)
+    ))))
 }
 
 /// `tcp.server.half-close`
@@ -406,18 +401,18 @@ async fn half_close(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         _ => reply.iter().filter(|&&b| b == b'\n').count() >= 1,
     };
     if enough {
-        return Ok(Verdict::Holds(
+        return Ok(Verdict::Holds(legacy(
             "the reply arrived after the client's shutdown(SHUT_WR)".into(),
-        ));
+        )));
     }
-    Ok(Verdict::violated_by(
-        format!(
+    Ok(Verdict::violated_by_text(
+        legacy(format!(
             "A message followed at once by the client's shutdown(SHUT_WR) got {} instead of its reply {} ({}). \
              Answer what you received before you close: b'' only means the client sends no more.",
             show(&reply),
             show(&usual),
             ending.describe()
-        ),
+        )),
         format!("{} then shutdown(SHUT_WR)", show(&msg)),
     ))
 }
@@ -440,9 +435,10 @@ async fn reset_survives(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     first.reset().map_err(io_error)?;
     let verdict = served_again(ctx, server, "After a client reset its connection (RST)").await?;
     Ok(match verdict {
-        Verdict::Violated { diagnosis, .. } => Verdict::violated(format!(
-            "{diagnosis} Catch ConnectionResetError around recv() and send(): a client may vanish at any time."
-        )),
+        Verdict::Violated { diagnosis, .. } => Verdict::violated(legacy(format!(
+            "{} Catch ConnectionResetError around recv() and send(): a client may vanish at any time.",
+            en(&diagnosis)
+        ))),
         other => other,
     })
 }
@@ -487,25 +483,27 @@ async fn rebind(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         tokio::time::sleep(Duration::from_millis(1)).await;
     };
     if !in_time_wait {
-        return Ok(Verdict::Skip(format!(
+        return Ok(Verdict::Skip(legacy(format!(
             "no connection of port {} reached TIME_WAIT on the server's side (it never closed one), so a \
              restart in TIME_WAIT could not be tested",
             server.port()
-        )));
+        ))));
     }
     ctx.recorder().note(
         "sockspec",
         "killed the server with a connection in TIME_WAIT; starting it again",
     );
     match ctx.server().await {
-        Ok(addr) => Ok(Verdict::Holds(format!("restarted on {addr} at once"))),
-        Err(Verdict::Violated { .. }) => Ok(Verdict::violated(format!(
+        Ok(addr) => Ok(Verdict::Holds(legacy(format!(
+            "restarted on {addr} at once"
+        )))),
+        Err(Verdict::Violated { .. }) => Ok(Verdict::violated(legacy(format!(
             "Restarted at once after being killed, the server {}: its port still has a connection in \
              TIME_WAIT, so bind() fails with 'Address already in use'. Set \
              setsockopt(SOL_SOCKET, SO_REUSEADDR, 1) before bind().",
             ctx.exit()
                 .map_or_else(|| "did not start".to_string(), |e| e.to_string())
-        ))),
+        )))),
         Err(other) => Err(other),
     }
 }
@@ -536,19 +534,19 @@ async fn bad_bytes(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     };
     let (reply, ending) = read_due(ctx, &mut peer, due, false).await?;
     if due.satisfied(&reply) {
-        return Ok(Verdict::Holds(format!(
+        return Ok(Verdict::Holds(legacy(format!(
             "after {} it still answered",
             show(&poison)
-        )));
+        ))));
     }
-    Ok(Verdict::violated_by(
-        format!(
+    Ok(Verdict::violated_by_text(
+        legacy(format!(
             "After bytes that are not UTF-8, the next message got {} ({}), and {}. Network data is bytes: \
              decode with data.decode('utf-8', 'replace') or catch UnicodeDecodeError.",
             show(&reply),
             ending.describe(),
-            ctx.target_state().await
-        ),
+            en(&ctx.target_state().await)
+        )),
         format!("{} then {}", show(&poison), show(&msg)),
     ))
 }
@@ -572,10 +570,10 @@ async fn concurrent(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     second.write(&msg).await.map_err(io_error)?;
     let (reply, _) = read_due(ctx, &mut second, Due::of(ctx.contract(), &msg), false).await?;
     drop(first);
-    Ok(Verdict::Observed(if reply.is_empty() {
+    Ok(Verdict::Observed(legacy(if reply.is_empty() {
         "While one client stays connected, a second one waits: the server serves one client at a time.".into()
     } else {
         "A second client is served while the first stays connected: the server is concurrent."
             .into()
-    }))
+    })))
 }

@@ -1,6 +1,7 @@
 //! Checks of a UDP client: sockspec is the server, and the client's stdin
 //! lines are the messages it must send.
 
+use crate::common::{LegacyVerdict as _, en, legacy};
 use crate::common::{io_error, show};
 use crate::run_fn;
 use sockspec_harness::output::Stream;
@@ -68,11 +69,11 @@ fn without_newline(bytes: &[u8]) -> &[u8] {
 
 /// What the client must do when nothing arrived at all.
 fn nothing_arrived(server: SocketAddr, state: &str) -> Verdict {
-    Verdict::violated(format!(
+    Verdict::violated(legacy(format!(
         "No datagram arrived at {server}, where sockspec served, and {state}. The client must \
          sendto() each input line to the server; if it sends to a fixed address that sockspec \
          did not find in its source, give it with --addr HOST:PORT."
-    ))
+    )))
 }
 
 /// `udp.client.one-line-one-datagram`
@@ -95,7 +96,7 @@ async fn one_line_one_datagram(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         .map(|d| without_newline(&d.bytes))
         .collect();
     if sent.is_empty() {
-        return Ok(nothing_arrived(s.server, &ctx.target_state().await));
+        return Ok(nothing_arrived(s.server, &en(&ctx.target_state().await)));
     }
     let script = lines
         .iter()
@@ -113,41 +114,41 @@ async fn one_line_one_datagram(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         } else if sent.len() < lines.len() {
             format!(
                 " The client stopped early, and {}.",
-                ctx.target_state().await
+                en(&ctx.target_state().await)
             )
         } else {
             String::new()
         };
-        return Ok(Verdict::violated_by(
-            format!(
+        return Ok(Verdict::violated_by_text(
+            legacy(format!(
                 "{} input lines arrived as {} datagrams.{how} Send each line with one sendto() call.",
                 lines.len(),
                 sent.len()
-            ),
+            )),
             script,
         ));
     }
     if ctx.contract() != Contract::Any {
         for (i, (d, line)) in sent.iter().zip(&lines).enumerate() {
             if *d != line.as_bytes() {
-                return Ok(Verdict::violated_by(
-                    format!(
+                return Ok(Verdict::violated_by_text(
+                    legacy(format!(
                         "Datagram #{} is {} but input line #{} is {}: send the line's bytes as they are (line.encode()).",
                         i + 1,
                         show(d),
                         i + 1,
                         show(line.as_bytes())
-                    ),
+                    )),
                     script,
                 ));
             }
         }
     }
-    Ok(Verdict::Holds(format!(
+    Ok(Verdict::Holds(legacy(format!(
         "{} input lines arrived as {} datagrams",
         lines.len(),
         sent.len()
-    )))
+    ))))
 }
 
 /// `udp.client.handles-reply`
@@ -165,7 +166,7 @@ async fn handles_reply(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let s = session(ctx).await?;
     let lines = ctx.settings().input.len();
     if s.datagrams.is_empty() {
-        return Ok(nothing_arrived(s.server, &ctx.target_state().await));
+        return Ok(nothing_arrived(s.server, &en(&ctx.target_state().await)));
     }
     let stdout = ctx
         .instance()
@@ -180,26 +181,26 @@ async fn handles_reply(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         })
         .count();
     if shown == 0 {
-        return Ok(Verdict::violated_by(
-            format!(
+        return Ok(Verdict::violated_by_text(
+            legacy(format!(
                 "The client never showed the server's replies: none of the {} replies sockspec sent \
                  appears in its output. After sendto(), read the reply with recvfrom() and print it.",
                 s.replies.len()
-            ),
+            )),
             format!("first reply sent: {}", show(&s.replies[0])),
         ));
     }
     if s.datagrams.len() < lines {
-        return Ok(Verdict::violated(format!(
+        return Ok(Verdict::violated(legacy(format!(
             "After {} replies the client sent nothing more for its remaining input lines, and {}.",
             s.replies.len(),
-            ctx.target_state().await
-        )));
+            en(&ctx.target_state().await)
+        ))));
     }
-    Ok(Verdict::Holds(format!(
+    Ok(Verdict::Holds(legacy(format!(
         "{shown} of {} replies appear in the client's output",
         s.replies.len()
-    )))
+    ))))
 }
 
 #[cfg(test)]

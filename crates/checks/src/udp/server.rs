@@ -1,9 +1,10 @@
 //! Checks of a UDP server: sockspec is the client.
 
+use crate::common::{LegacyVerdict as _, en, legacy};
 use crate::common::{NOT_UTF8, PROBE, io_error, show, show_all, udp_baseline};
 use crate::run_fn;
 use proptest::prelude::*;
-use sockspec_harness::property::{CaseResult, Property, PropertyResult};
+use sockspec_harness::property::{Property, PropertyResult};
 use sockspec_harness::udp::Datagram;
 use sockspec_harness::{Check, Contract, Ctx, Level, Role, Verdict};
 use std::fmt::Write;
@@ -31,12 +32,12 @@ async fn reply(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         .map_err(io_error)?
     else {
         let me = client.local_addr().map_err(io_error)?;
-        return Ok(Verdict::violated(format!(
+        return Ok(Verdict::violated(legacy(format!(
             "No reply came back to the sender ({me}) within {} ms, and {}. A UDP server must answer \
              with sendto(reply, addr), using the addr that recvfrom() returned with the datagram.",
             patience.as_millis(),
-            ctx.target_state().await
-        )));
+            en(&ctx.target_state().await)
+        ))));
     };
     let rtt = reply.at - sent;
     ctx.latency.observe(rtt);
@@ -49,20 +50,20 @@ async fn reply(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         } else {
             String::new()
         };
-        return Ok(Verdict::violated_by(
-            format!(
+        return Ok(Verdict::violated_by_text(
+            legacy(format!(
                 "Under contract echo the reply must be the datagram itself, but {} came back for {}.{hint}",
                 show(&reply.bytes),
                 show(PROBE)
-            ),
+            )),
             show(PROBE),
         ));
     }
-    Ok(Verdict::Holds(format!(
+    Ok(Verdict::Holds(legacy(format!(
         "replied {} bytes in {:.2} ms",
         reply.bytes.len(),
         rtt.as_secs_f64() * 1e3
-    )))
+    ))))
 }
 
 /// `udp.server.boundaries`
@@ -100,27 +101,23 @@ async fn boundaries(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let strategy = proptest::collection::vec(payload(), 1..=8);
     let mut prop = Property::start(strategy, seed, cases);
     while let Some(datagrams) = prop.next_case().await {
-        prop.report(match boundaries_case(ctx, &datagrams).await {
-            Ok(None) => CaseResult::Held,
-            Ok(Some(why)) => CaseResult::Failed(why),
-            Err(Verdict::Violated { diagnosis, .. }) => CaseResult::Failed(diagnosis),
-            Err(Verdict::Error(e)) => CaseResult::Abort(e),
-            Err(other) => CaseResult::Abort(format!("{other:?}")),
-        });
+        prop.report(crate::common::case_result(
+            boundaries_case(ctx, &datagrams).await,
+        ));
     }
     let result = prop.finish().await;
     Ok(match result {
         PropertyResult::Held { cases } => {
             ctx.facts.cases = Some(cases);
-            Verdict::Holds(format!(
+            Verdict::Holds(legacy(format!(
                 "{cases} sequences of datagrams each got one reply per datagram"
-            ))
+            )))
         }
         PropertyResult::Failed(f) => {
             ctx.facts.cases = Some(f.case);
             ctx.facts.notes.push(crate::common::shrink_note(&f, seed));
             crate::common::replay!(ctx, boundaries_case(ctx, &f.minimal));
-            Verdict::violated_by(f.reason, show_all(&f.minimal))
+            Verdict::violated_by_text(f.reason, show_all(&f.minimal))
         }
         PropertyResult::Aborted(e) => Verdict::Error(e),
     })
@@ -148,7 +145,7 @@ async fn boundaries_case(ctx: &mut Ctx, datagrams: &[Vec<u8>]) -> Result<Option<
         .map_err(io_error)?;
     // The target's state only matters (and is only waited for) when replies are missing.
     let state = if replies.len() < datagrams.len() {
-        ctx.target_state().await
+        en(&ctx.target_state().await)
     } else {
         String::new()
     };
@@ -290,42 +287,42 @@ async fn clients_isolated(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
             let stray = other_peer.recv_within(quiet).await.map_err(io_error)?;
             if let Some(stray) = stray {
                 let other = if name == "A" { "B" } else { "A" };
-                return Ok(Verdict::violated_by(
-                    format!(
+                return Ok(Verdict::violated_by_text(
+                    legacy(format!(
                         "Client {other} received {}, the reply to client {name}'s datagram: the server \
                          replies to a remembered address instead of the addr recvfrom() returned with each datagram.",
                         show(&stray.bytes)
-                    ),
+                    )),
                     format!("client {name} sent {}", show(&msg)),
                 ));
             }
             let Some(own) = own else {
-                return Ok(Verdict::violated_by(
-                    format!(
+                return Ok(Verdict::violated_by_text(
+                    legacy(format!(
                         "Client {name}'s datagram got no reply while another client was also talking, and {}. \
                          Reply to the addr that recvfrom() returned with each datagram.",
-                        ctx.target_state().await
-                    ),
+                        en(&ctx.target_state().await)
+                    )),
                     format!("client {name} sent {}", show(&msg)),
                 ));
             };
             if ctx.contract() == Contract::Echo && !crate::udp::server::echoes(&msg, &own.bytes) {
-                return Ok(Verdict::violated_by(
-                    format!(
+                return Ok(Verdict::violated_by_text(
+                    legacy(format!(
                         "Client {name} got {} for its own {}: replies are mixed up between clients.",
                         show(&own.bytes),
                         show(&msg)
-                    ),
+                    )),
                     format!("client {name} sent {}", show(&msg)),
                 ));
             }
             seen.push(own);
         }
     }
-    Ok(Verdict::Holds(format!(
+    Ok(Verdict::Holds(legacy(format!(
         "{} interleaved datagrams from 2 clients each got their own reply",
         seen.len()
-    )))
+    ))))
 }
 
 /// `udp.server.empty-datagram`
@@ -392,13 +389,13 @@ async fn survives(ctx: &mut Ctx, poison: &[u8], diagnosis: &str) -> Result<Verdi
         .await
         .map_err(io_error)?;
     if answered.is_some() {
-        return Ok(Verdict::Holds(format!(
+        return Ok(Verdict::Holds(legacy(format!(
             "after {} it still answered",
             show(poison)
-        )));
+        ))));
     }
-    Ok(Verdict::violated_by(
-        diagnosis.replace("{state}", &ctx.target_state().await),
+    Ok(Verdict::violated_by_text(
+        legacy(diagnosis.replace("{state}", &en(&ctx.target_state().await))),
         format!("{} then {}", show(poison), show(PROBE)),
     ))
 }
@@ -421,9 +418,9 @@ const SIZES: &[usize] = &[
 
 async fn max_size(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     if ctx.contract() != Contract::Echo {
-        return Ok(Verdict::Skip(
+        return Ok(Verdict::Skip(legacy(
             "needs contract echo to know what an intact reply is".into(),
-        ));
+        )));
     }
     let server = ctx.server().await?;
     let client = ctx.udp_client("client", server)?;
@@ -443,7 +440,7 @@ async fn max_size(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
             Some(r) if r.bytes == payload => intact = Some(size),
             Some(r) => {
                 let upto = intact.map_or("no size".to_string(), |s| format!("up to {s} bytes"));
-                return Ok(Verdict::Observed(format!(
+                return Ok(Verdict::Observed(legacy(format!(
                     "Datagrams {upto} come back intact; a {size}-byte datagram came back as {} bytes{}.",
                     r.bytes.len(),
                     if r.bytes.len() < size {
@@ -451,21 +448,21 @@ async fn max_size(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
                     } else {
                         String::new()
                     }
-                )));
+                ))));
             }
             None => {
                 let upto = intact.map_or("no size".to_string(), |s| format!("up to {s} bytes"));
-                return Ok(Verdict::Observed(format!(
+                return Ok(Verdict::Observed(legacy(format!(
                     "Datagrams {upto} come back intact; a {size}-byte datagram got no reply ({}).",
-                    ctx.target_state().await
-                )));
+                    en(&ctx.target_state().await)
+                ))));
             }
         }
     }
-    Ok(Verdict::Observed(format!(
+    Ok(Verdict::Observed(legacy(format!(
         "Every size up to {} bytes (the IPv4 maximum) came back intact.",
         SIZES[SIZES.len() - 1]
-    )))
+    ))))
 }
 
 #[cfg(test)]

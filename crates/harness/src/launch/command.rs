@@ -4,12 +4,13 @@
 use crate::net::Net;
 use crate::output::{Output, Stream};
 use crate::procfs::{self, BoundSocket};
-use crate::role::Transport;
 use crate::sandbox;
 use crate::source_hints;
 use crate::stdin::{self, StdinSink};
-use crate::target::{BoxFuture, ExitInfo, Instance, LaunchError, LaunchRequest, Target};
+use crate::target::{BoxFuture, Instance, LaunchError, LaunchRequest, Target};
 use nix::sys::resource::{Resource, getrlimit, setrlimit};
+use sockspec_results::ExitInfo;
+use sockspec_results::Transport;
 use std::net::{IpAddr, SocketAddr};
 use std::os::fd::{AsRawFd, BorrowedFd};
 use std::path::{Path, PathBuf};
@@ -219,8 +220,8 @@ impl Target for Command {
         self.argv.join(" ")
     }
 
-    fn kind(&self) -> &'static str {
-        "command"
+    fn kind(&self) -> sockspec_results::TargetKind {
+        sockspec_results::TargetKind::Command
     }
 
     fn isolated(&self) -> bool {
@@ -366,7 +367,7 @@ impl Target for Command {
                         code: None,
                         signal: None,
                     },
-                    ExitInfo::from_status,
+                    crate::target::exit_info,
                 );
                 let _ = exit_tx.send(Some(exit));
             });

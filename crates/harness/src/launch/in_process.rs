@@ -4,7 +4,8 @@
 use crate::net::Net;
 use crate::output::{Output, OutputWriter, Stream};
 use crate::stdin::{self, StdinSink};
-use crate::target::{BoxFuture, ExitInfo, Instance, LaunchError, LaunchRequest, Target};
+use crate::target::{BoxFuture, Instance, LaunchError, LaunchRequest, Target};
+use sockspec_results::ExitInfo;
 use std::future::Future;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
@@ -74,8 +75,8 @@ impl Target for InProcess {
         format!("{} (in-process)", self.name)
     }
 
-    fn kind(&self) -> &'static str {
-        "in-process"
+    fn kind(&self) -> sockspec_results::TargetKind {
+        sockspec_results::TargetKind::InProcess
     }
 
     fn isolated(&self) -> bool {

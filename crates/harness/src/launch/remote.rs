@@ -31,8 +31,8 @@ impl Target for Remote {
         format!("remote {}", self.addr)
     }
 
-    fn kind(&self) -> &'static str {
-        "remote"
+    fn kind(&self) -> sockspec_results::TargetKind {
+        sockspec_results::TargetKind::Remote
     }
 
     fn isolated(&self) -> bool {

@@ -73,8 +73,18 @@ impl Role {
     }
 }
 
+impl Transport {
+    /// The transport's name, as catalog selectors use it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Transport::Tcp => "tcp",
+            Transport::Udp => "udp",
+        }
+    }
+}
+
 /// A socket's transport protocol.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Transport {
     /// SOCK_STREAM.
@@ -90,15 +100,12 @@ impl fmt::Display for Role {
 }
 
 impl FromStr for Role {
-    type Err = String;
+    type Err = UnknownName;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Role::ALL
             .into_iter()
             .find(|r| r.as_str() == s)
-            .ok_or_else(|| {
-                let names: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
-                format!("unknown role `{s}`; expected one of {}", names.join(", "))
-            })
+            .ok_or_else(|| UnknownName::new("role", s, Role::ALL.map(Role::as_str)))
     }
 }
 
@@ -132,16 +139,44 @@ impl fmt::Display for Contract {
     }
 }
 
+impl Contract {
+    /// Every contract.
+    pub const ALL: [Contract; 3] = [Contract::Echo, Contract::Lines, Contract::Any];
+}
+
 impl FromStr for Contract {
-    type Err = String;
+    type Err = UnknownName;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "echo" => Ok(Contract::Echo),
-            "lines" => Ok(Contract::Lines),
-            "any" => Ok(Contract::Any),
-            _ => Err(format!(
-                "unknown contract `{s}`; expected echo, lines or any"
-            )),
+        Contract::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| UnknownName::new("contract", s, Contract::ALL.map(Contract::as_str)))
+    }
+}
+
+/// A name that is not one of a closed set (a role, a contract, a language).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {kind} `{given}`; expected one of {}", expected.join(", "))]
+pub struct UnknownName {
+    /// What was being named (`role`).
+    pub kind: &'static str,
+    /// The name given.
+    pub given: String,
+    /// The names that exist.
+    pub expected: Vec<&'static str>,
+}
+
+impl UnknownName {
+    /// `given` is not a `kind`; `expected` are the names that are.
+    pub fn new(
+        kind: &'static str,
+        given: &str,
+        expected: impl IntoIterator<Item = &'static str>,
+    ) -> Self {
+        UnknownName {
+            kind,
+            given: given.to_string(),
+            expected: expected.into_iter().collect(),
         }
     }
 }
@@ -155,6 +190,13 @@ mod tests {
         for role in Role::ALL {
             assert_eq!(role.as_str().parse::<Role>(), Ok(role));
         }
-        assert!("udp".parse::<Role>().unwrap_err().contains("udp-server"));
+        assert!(
+            "udp"
+                .parse::<Role>()
+                .unwrap_err()
+                .to_string()
+                .contains("udp-server")
+        );
+        assert_eq!("echo".parse::<Contract>(), Ok(Contract::Echo));
     }
 }

@@ -2,30 +2,53 @@
 //! submission runs in its own sandboxes; results are written per student as
 //! they finish, so nothing is lost and `--resume` can skip them.
 
-use crate::cli::GradeArgs;
+use crate::error::{CommandError, usage};
+use crate::{Manifest, StudentRecord, Task, TaskRecord, class, feedback, gradescope, shard};
 use indicatif::{ProgressBar, ProgressStyle};
 use sockspec_harness::launch::Command;
 use sockspec_harness::sandbox::Availability;
 use sockspec_harness::{Settings, runner};
-use sockspec_report::grade::feedback::{self, Lang};
-use sockspec_report::grade::{Manifest, StudentRecord, Task, TaskRecord, class, gradescope, shard};
-use sockspec_report::{Report, TargetInfo};
+use sockspec_report::{Lang, Report, TargetInfo};
+use sockspec_results::{ExitStatus, TargetKind};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 
-/// Grades the class (or merges shards); returns the exit code.
-pub async fn run(args: GradeArgs, sandbox: Option<Availability>) -> u8 {
-    let lang: Lang = match args.lang.parse() {
-        Ok(l) => l,
-        Err(e) => return super::usage_error(e),
-    };
+/// What `sockspec grade` was asked to do.
+#[derive(Debug, Clone)]
+pub struct GradeOptions {
+    /// The class: one folder per student.
+    pub dir: Option<PathBuf>,
+    /// The grading manifest (TOML).
+    pub manifest: Option<PathBuf>,
+    /// Students graded at once (default: the number of cores).
+    pub jobs: Option<usize>,
+    /// Where the outputs go.
+    pub out: PathBuf,
+    /// Only shard K of N (`K/N`).
+    pub shard: Option<String>,
+    /// Skip students already graded in `out`.
+    pub resume: bool,
+    /// The language of feedback and summaries.
+    pub lang: Lang,
+    /// `dir` is one Gradescope submission: also write results.json.
+    pub gradescope: bool,
+    /// Shards' output folders to join into `out` (instead of grading).
+    pub merge: Vec<PathBuf>,
+}
+
+/// Grades the class (or merges shards).
+pub async fn run(
+    args: GradeOptions,
+    sandbox: Option<Availability>,
+) -> Result<ExitStatus, CommandError> {
+    let lang = args.lang;
     if !args.merge.is_empty() {
         return merge(&args, lang);
     }
     let (Some(dir), Some(manifest_path)) = (&args.dir, &args.manifest) else {
-        return super::usage_error("grade needs DIR and --manifest FILE");
+        return Err(usage("grade needs DIR and --manifest FILE"));
     };
     let known: Vec<_> = sockspec_checks::catalog()
         .iter()
@@ -36,23 +59,25 @@ pub async fn run(args: GradeArgs, sandbox: Option<Availability>) -> u8 {
         .and_then(|text| Manifest::parse(&text, &known))
     {
         Ok(m) => m,
-        Err(e) => return super::usage_error(format!("{}: {e}", manifest_path.display())),
+        Err(e) => return Err(usage(format!("{}: {e}", manifest_path.display()))),
     };
     let mut students = match list_students(dir, args.gradescope) {
         Ok(s) => s,
-        Err(e) => return super::usage_error(format!("{}: {e}", dir.display())),
+        Err(e) => return Err(usage(format!("{}: {e}", dir.display()))),
     };
     if let Some(spec) = &args.shard {
         let (k, n) = match shard::parse(spec) {
             Ok(kn) => kn,
-            Err(e) => return super::usage_error(e),
+            Err(e) => return Err(usage(e)),
         };
         students.retain(|(name, _)| shard::contains(name, k, n));
     }
     let students_dir = args.out.join("students");
     if let Err(e) = std::fs::create_dir_all(&students_dir) {
-        eprintln!("sockspec: cannot create {}: {e}", students_dir.display());
-        return super::EXIT_INTERNAL;
+        return Err(CommandError::Internal(format!(
+            "cannot create {}: {e}",
+            students_dir.display()
+        )));
     }
     let sandboxed = match &sandbox {
         Some(Availability::Available) => true,
@@ -71,16 +96,14 @@ pub async fn run(args: GradeArgs, sandbox: Option<Availability>) -> u8 {
     };
     let records = grade_all(&args, manifest, students, sandboxed, jobs, lang).await;
     let Ok(records) = records else {
-        return super::EXIT_INTERNAL;
+        return Err(CommandError::Internal(
+            "some students' results could not be written".into(),
+        ));
     };
     let tasks = task_names(&records);
-    match write_class(&args.out, &records, &tasks, lang, args.gradescope) {
-        Ok(()) => super::EXIT_OK,
-        Err(e) => {
-            eprintln!("sockspec: cannot write the class outputs: {e}");
-            super::EXIT_INTERNAL
-        }
-    }
+    write_class(&args.out, &records, &tasks, lang, args.gradescope)
+        .map_err(|e| CommandError::Internal(format!("cannot write the class outputs: {e}")))?;
+    Ok(ExitStatus::Ok)
 }
 
 /// The students: one folder each, sorted by name; in Gradescope mode the
@@ -100,7 +123,7 @@ fn list_students(dir: &Path, gradescope: bool) -> std::io::Result<Vec<(String, P
 }
 
 async fn grade_all(
-    args: &GradeArgs,
+    args: &GradeOptions,
     manifest: Manifest,
     students: Vec<(String, PathBuf)>,
     sandboxed: bool,
@@ -131,7 +154,7 @@ async fn grade_all(
         );
         handles.push(tokio::spawn(async move {
             let _permit = permits.acquire_owned().await.expect("never closed");
-            let (record, reports) = grade_student(&name, &folder, &manifest, sandboxed).await;
+            let (record, reports) = grade_student(&name, &folder, &manifest, sandboxed, lang).await;
             write_student(&out, &record, &reports, lang).map_err(|e| format!("{name}: {e}"))?;
             progress.done(&format!("{name}: {} / {}", record.total, record.max));
             Ok(record)
@@ -161,11 +184,12 @@ async fn grade_student(
     folder: &Path,
     manifest: &Manifest,
     sandboxed: bool,
+    lang: Lang,
 ) -> (StudentRecord, Vec<Option<Report>>) {
     let mut tasks = Vec::new();
     let mut reports = Vec::new();
     for task in &manifest.tasks {
-        let (record, report) = grade_task(task, folder, manifest.seed, sandboxed).await;
+        let (record, report) = grade_task(task, folder, manifest.seed, sandboxed, lang).await;
         tasks.push(record);
         reports.push(report);
     }
@@ -177,6 +201,7 @@ async fn grade_task(
     folder: &Path,
     seed: u64,
     sandboxed: bool,
+    lang: Lang,
 ) -> (TaskRecord, Option<Report>) {
     let checks: Vec<_> = sockspec_checks::for_role(task.role)
         .into_iter()
@@ -215,12 +240,13 @@ async fn grade_task(
     };
     let info = TargetInfo {
         name: sockspec_harness::Target::describe(target.as_ref()),
-        kind: "command".into(),
+        kind: TargetKind::Command,
         contract: task.contract.to_string(),
         sandboxed,
         seed,
     };
-    let results = runner::run_checks(target, &checks, Arc::new(settings), |_| {}).await;
+    let results =
+        runner::run_checks(target, &checks, Arc::new(settings), runner::no_events()).await;
     let report = Report {
         target: info,
         role: task.role,
@@ -232,7 +258,10 @@ async fn grade_task(
         .unwrap_or(&file)
         .to_string_lossy()
         .into_owned();
-    (TaskRecord::scored(task, relative, &report), Some(report))
+    (
+        TaskRecord::scored(task, relative, &report, lang.catalog()),
+        Some(report),
+    )
 }
 
 /// The first file (by path) under `folder` matching `pattern`, looked for up
@@ -313,15 +342,15 @@ fn write_class(
 }
 
 /// `--merge`: the class outputs from the students of several shards' outputs.
-fn merge(args: &GradeArgs, lang: Lang) -> u8 {
+fn merge(args: &GradeOptions, lang: Lang) -> Result<ExitStatus, CommandError> {
     let mut records: Vec<StudentRecord> = Vec::new();
     for dir in &args.merge {
         let students = dir.join("students");
         let Ok(entries) = std::fs::read_dir(&students) else {
-            return super::usage_error(format!(
+            return Err(usage(format!(
                 "--merge {}: no students/ folder there",
                 dir.display()
-            ));
+            )));
         };
         for entry in entries.flatten() {
             let path = entry.path();
@@ -330,17 +359,17 @@ fn merge(args: &GradeArgs, lang: Lang) -> u8 {
             {
                 match read_record(&path) {
                     Some(r) if records.iter().any(|x| x.student == r.student) => {
-                        return super::usage_error(format!(
+                        return Err(usage(format!(
                             "student {} is in more than one shard",
                             r.student
-                        ));
+                        )));
                     }
                     Some(r) => records.push(r),
                     None => {
-                        return super::usage_error(format!(
+                        return Err(usage(format!(
                             "{}: not a sockspec student record",
                             path.display()
-                        ));
+                        )));
                     }
                 }
             }
@@ -350,20 +379,18 @@ fn merge(args: &GradeArgs, lang: Lang) -> u8 {
                     .and_then(|_| std::fs::copy(&path, to.join(entry.file_name())))
                     .is_err()
                 {
-                    eprintln!("sockspec: cannot copy {}", path.display());
-                    return super::EXIT_INTERNAL;
+                    return Err(CommandError::Internal(format!(
+                        "cannot copy {}",
+                        path.display()
+                    )));
                 }
             }
         }
     }
     let tasks = task_names(&records);
-    match write_class(&args.out, &records, &tasks, lang, false) {
-        Ok(()) => super::EXIT_OK,
-        Err(e) => {
-            eprintln!("sockspec: cannot write the class outputs: {e}");
-            super::EXIT_INTERNAL
-        }
-    }
+    write_class(&args.out, &records, &tasks, lang, false)
+        .map_err(|e| CommandError::Internal(format!("cannot write the class outputs: {e}")))?;
+    Ok(ExitStatus::Ok)
 }
 
 /// A progress bar on a terminal, plain lines otherwise.

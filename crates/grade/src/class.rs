@@ -1,10 +1,11 @@
 //! The class's outputs, from the students' records: grades.csv, the summary
 //! (what most students failed, the score distribution) and JUnit XML.
 
-use super::feedback::Lang;
 use super::record::StudentRecord;
+use crate::feedback::Labels;
 use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
 use sockspec_harness::Outcome;
+use sockspec_report::Lang;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -47,10 +48,10 @@ fn quote(field: &str) -> String {
 /// The class summary in Markdown: the score distribution and the checks most
 /// students did not pass.
 pub fn summary(records: &[StudentRecord], lang: Lang) -> String {
-    let l = lang.labels();
+    let l = Labels::of(lang);
     let mut md = format!("# {}\n\n", l.class_summary);
     if records.is_empty() {
-        md.push_str(l.no_students);
+        md.push_str(&l.no_students);
         md.push('\n');
         return md;
     }
@@ -171,7 +172,7 @@ pub fn junit(records: &[StudentRecord]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::grade::record::{CheckScore, TaskRecord};
+    use crate::record::{CheckScore, TaskRecord};
     use sockspec_harness::{Level, Role};
 
     fn student(name: &str, earned: u32) -> StudentRecord {

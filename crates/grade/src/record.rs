@@ -2,10 +2,10 @@
 //! `students/<student>.json` as soon as the student is done, and read back by
 //! `--resume` and `--merge`.
 
-use super::manifest::Task;
-use crate::Report;
+use crate::manifest::Task;
 use serde::{Deserialize, Serialize};
-use sockspec_harness::{Level, Outcome, Role};
+use sockspec_report::{Catalog, Report};
+use sockspec_results::{Level, Outcome, Role};
 
 /// One student's grade.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -61,27 +61,30 @@ pub struct CheckScore {
 }
 
 impl TaskRecord {
-    /// Scores a run: a check's points are earned on `pass` or `info`; `skip`
-    /// and `error` take the check out of the maximum.
-    pub fn scored(task: &Task, file: String, report: &Report) -> TaskRecord {
+    /// Scores a run: a check's points are earned on `pass` or `info`; a `skip`
+    /// because the check does not apply and an `error` (sockspec's) take the
+    /// check out of the maximum; a `skip` blocked by the student's own failure
+    /// keeps it in the maximum at 0.
+    pub fn scored(task: &Task, file: String, report: &Report, catalog: &Catalog) -> TaskRecord {
         let checks: Vec<CheckScore> = report
             .results
             .iter()
-            .filter(|r| task.counts(r.id))
+            .filter(|r| task.counts(r.id()))
             .map(|r| {
-                let worth = task.points_for(r.id, r.level);
+                let worth = task.points_for(r.id(), r.check.level);
                 let (earned, points) = match r.outcome {
                     Outcome::Pass | Outcome::Info => (worth, worth),
                     Outcome::Fail | Outcome::Warn => (0, worth),
+                    Outcome::Skip if r.evidence.blocked_by.is_some() => (0, worth),
                     Outcome::Skip | Outcome::Error => (0, 0),
                 };
                 CheckScore {
-                    id: r.id.to_string(),
-                    level: r.level,
+                    id: r.id().to_string(),
+                    level: r.check.level,
                     outcome: r.outcome,
                     earned,
                     points,
-                    message: r.message.clone(),
+                    message: catalog.render(&r.message),
                 }
             })
             .collect();
@@ -93,7 +96,7 @@ impl TaskRecord {
             max: checks.iter().map(|c| c.points).sum(),
             problem: None,
             checks,
-            report: Some(crate::json::to_value(report)),
+            report: Some(sockspec_report::json::to_value(report, catalog)),
         }
     }
 

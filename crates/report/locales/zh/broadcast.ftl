@@ -1,0 +1,1 @@
+# broadcast messages (zh). One message per diagnosis; hints select on $lang (python, c, node, …).

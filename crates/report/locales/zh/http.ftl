@@ -1,0 +1,1 @@
+# http messages (zh). One message per diagnosis; hints select on $lang (python, c, node, …).

@@ -1,0 +1,1 @@
+# udp messages (zh). One message per diagnosis; hints select on $lang (python, c, node, …).
