@@ -372,6 +372,16 @@ impl Ctx {
         Some(instance.cpu_time()?.saturating_sub(before))
     }
 
+    /// How long the target's threads were busy (running, or runnable and
+    /// waiting for a CPU) over `window`: a busy loop counts the whole window
+    /// even on a loaded machine (external programs only).
+    pub async fn busy_over(&self, window: std::time::Duration) -> Option<std::time::Duration> {
+        let instance = self.instance.as_ref()?;
+        let before = instance.busy_time()?;
+        tokio::time::sleep(window).await;
+        Some(instance.busy_time()?.saturating_sub(before))
+    }
+
     /// The phrase a diagnosis uses for the target's state: waits briefly for an
     /// exit that is under way (a crash is reaped a moment after its connection
     /// breaks), so a dead target is not called running.

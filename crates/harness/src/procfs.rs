@@ -159,6 +159,24 @@ pub fn cpu_time(pids: &[u32]) -> Duration {
     Duration::from_millis(ticks * 1000 / ticks_per_second)
 }
 
+/// How long the threads of `pids` were busy: running, or runnable and waiting
+/// for a CPU (`/proc/PID/task/TID/schedstat`). Unlike CPU time, this does not
+/// shrink when other programs load the machine: a busy loop is busy for the
+/// whole window however little CPU it gets, a program blocked in `recv()` not at all.
+pub fn busy_time(pids: &[u32]) -> Duration {
+    let nanos: u64 = pids
+        .iter()
+        .filter_map(|pid| fs::read_dir(format!("/proc/{pid}/task")).ok())
+        .flat_map(|tasks| tasks.flatten())
+        .filter_map(|task| fs::read_to_string(task.path().join("schedstat")).ok())
+        .filter_map(|stat| {
+            let mut fields = stat.split_whitespace().map(str::parse::<u64>);
+            Some(fields.next()?.ok()? + fields.next()?.ok()?)
+        })
+        .sum();
+    Duration::from_nanos(nanos)
+}
+
 /// Kills every process whose network namespace has inode `ns_inode`.
 pub fn kill_namespace(ns_inode: u64) {
     let wanted = format!("net:[{ns_inode}]");
@@ -249,5 +267,39 @@ mod tests {
         }
         assert!(x > 0);
         assert!(cpu_time(&[std::process::id()]) >= Duration::from_millis(50));
+    }
+}
+
+#[cfg(test)]
+mod busy_tests {
+    use super::*;
+
+    #[test]
+    fn a_busy_loop_is_busy_and_a_sleeper_is_not() {
+        let mut spinner = std::process::Command::new("sh")
+            .args(["-c", "while :; do :; done"])
+            .spawn()
+            .expect("sh");
+        let mut sleeper = std::process::Command::new("sleep")
+            .arg("5")
+            .spawn()
+            .expect("sleep");
+        let (s0, z0) = (busy_time(&[spinner.id()]), busy_time(&[sleeper.id()]));
+        std::thread::sleep(Duration::from_millis(300));
+        let (s1, z1) = (busy_time(&[spinner.id()]), busy_time(&[sleeper.id()]));
+        let _ = spinner.kill();
+        let _ = sleeper.kill();
+        let _ = spinner.wait();
+        let _ = sleeper.wait();
+        assert!(
+            s1 - s0 > Duration::from_millis(200),
+            "spinner busy {:?}",
+            s1 - s0
+        );
+        assert!(
+            z1 - z0 < Duration::from_millis(20),
+            "sleeper busy {:?}",
+            z1 - z0
+        );
     }
 }

@@ -231,6 +231,13 @@ impl Instance {
             .map(|pid| procfs::cpu_time(&procfs::process_tree(pid)))
     }
 
+    /// How long its processes' threads were busy so far (running or waiting
+    /// for a CPU; external programs only): see [`procfs::busy_time`].
+    pub fn busy_time(&self) -> Option<Duration> {
+        self.pid
+            .map(|pid| procfs::busy_time(&procfs::process_tree(pid)))
+    }
+
     /// The last `lines` lines of its stderr.
     pub fn stderr_tail(&self, lines: usize) -> String {
         self.output.get(Stream::Stderr).tail_lines(lines)
