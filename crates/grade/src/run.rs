@@ -206,6 +206,7 @@ async fn execute(options: &RunOptions, prepared: Prepared) -> Result<ExitStatus,
     let info = TargetInfo {
         name: target.describe(),
         kind: target.kind(),
+        language: target.language(),
         contract: settings.contract.to_string(),
         sandboxed: target.sandboxed(),
         seed: settings.seed,

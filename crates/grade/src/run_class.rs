@@ -241,6 +241,7 @@ async fn grade_task(
     let info = TargetInfo {
         name: sockspec_harness::Target::describe(target.as_ref()),
         kind: TargetKind::Command,
+        language: sockspec_harness::Target::language(target.as_ref()),
         contract: task.contract.to_string(),
         sandboxed,
         seed,

@@ -77,6 +77,11 @@ impl Ctx {
         self.check
     }
 
+    /// The language the target is written in (hints speak of its API).
+    pub fn language(&self) -> sockspec_results::ProgramLanguage {
+        self.target.language()
+    }
+
     /// The run's settings.
     pub fn settings(&self) -> &Settings {
         &self.settings

@@ -10,6 +10,7 @@
 pub mod check;
 pub mod context;
 pub mod lan;
+pub mod language;
 pub mod latency;
 pub mod launch;
 pub mod net;

@@ -32,6 +32,10 @@ pub trait Target: Send + Sync {
     fn hinted_addrs(&self) -> Vec<SocketAddr> {
         Vec::new()
     }
+    /// The language the program is written in, for hints in its own terms.
+    fn language(&self) -> sockspec_results::ProgramLanguage {
+        sockspec_results::ProgramLanguage::Rust
+    }
     /// The network an instance will run in, with `local` addresses made local.
     fn network(&self, local: &[IpAddr]) -> Result<Net, LaunchError>;
     /// Starts an instance in `net`; a server instance is returned once it is bound.

@@ -14,7 +14,7 @@ pub mod text;
 
 pub use catalog::{Catalog, Lang};
 use serde::Serialize;
-use sockspec_results::{CheckResult, Message, Role, Summary, TargetKind};
+use sockspec_results::{CheckResult, Message, ProgramLanguage, Role, Summary, TargetKind};
 
 /// What was checked, for the report's header and the `target` object.
 #[derive(Debug, Clone, Serialize)]
@@ -23,6 +23,8 @@ pub struct TargetInfo {
     pub name: String,
     /// Which launcher ran it.
     pub kind: TargetKind,
+    /// The language it is written in (hints speak of its API).
+    pub language: ProgramLanguage,
     /// The contract its replies were judged by.
     pub contract: String,
     /// Whether it ran in a sandbox.

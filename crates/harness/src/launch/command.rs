@@ -232,6 +232,10 @@ impl Target for Command {
         self.sandbox
     }
 
+    fn language(&self) -> sockspec_results::ProgramLanguage {
+        crate::language::detect(&self.argv)
+    }
+
     fn hinted_addrs(&self) -> Vec<SocketAddr> {
         let mut all = Vec::new();
         for (_, file) in &self.files {
