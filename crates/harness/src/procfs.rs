@@ -20,6 +20,17 @@ pub struct BoundSocket {
     pub listening: bool,
 }
 
+/// Whether every process of the tree is stopped (`T`: SIGSTOP, or `t`: traced),
+/// read from `/proc/PID/stat`; false when none can be read.
+pub fn all_stopped(pids: &[u32]) -> bool {
+    let states: Vec<char> = pids
+        .iter()
+        .filter_map(|pid| fs::read_to_string(format!("/proc/{pid}/stat")).ok())
+        .filter_map(|stat| stat.get(stat.rfind(')')? + 2..)?.chars().next())
+        .collect();
+    !states.is_empty() && states.iter().all(|s| matches!(s, 'T' | 't'))
+}
+
 /// `pid` and all its descendants, following `/proc/PID/task/*/children`.
 pub fn process_tree(pid: u32) -> Vec<u32> {
     let mut tree = vec![pid];

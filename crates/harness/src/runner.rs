@@ -131,7 +131,23 @@ async fn run_once(
     let mut ctx = Ctx::new(check, settings, target, events);
     let verdict = match tokio::time::timeout(limit, (check.run)(&mut ctx)).await {
         Ok(v) => v,
-        Err(_) => Verdict::Error(msg!("check-timed-out", limit = limit)),
+        // Every wait of sockspec's is bounded: a check that ran out of time
+        // against a live target was kept waiting by the target (slow, or stopped).
+        Err(_) => match ctx.instance() {
+            Some(instance) if instance.alive() => Verdict::violated(msg!(
+                "check-target-too-slow",
+                limit = limit,
+                state = instance.state()
+            )),
+            None if ctx.target().kind() != sockspec_results::TargetKind::Command => {
+                Verdict::violated(msg!(
+                    "check-target-too-slow",
+                    limit = limit,
+                    state = msg!("state-running")
+                ))
+            }
+            _ => Verdict::Error(msg!("check-timed-out", limit = limit)),
+        },
     };
     let evidence = evidence_of(&ctx);
     (verdict, evidence, start.elapsed())

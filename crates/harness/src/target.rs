@@ -249,7 +249,19 @@ impl Instance {
 
     /// A short phrase for diagnoses: "it is still running" or "it exited with status 1".
     pub fn state(&self) -> Message {
+        let stopped = self.exited().is_none()
+            && self
+                .pid
+                .is_some_and(|pid| procfs::all_stopped(&procfs::process_tree(pid)));
+        if stopped {
+            return msg!("state-stopped");
+        }
         state_of(self.exited())
+    }
+
+    /// Whether it is still running (not ended).
+    pub fn alive(&self) -> bool {
+        self.exited().is_none()
     }
 }
 

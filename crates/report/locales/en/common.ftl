@@ -43,3 +43,5 @@ shrink-note = failed at case { $case } of seed { $seed }; shrunk in { $steps } s
 }; the transcript is a re-run of the smallest case
 replay-passed = the smallest case did not fail again in { $runs } re-runs (the failure depends on timing); the transcript shows the last re-run
 property-driver-stopped = the property driver stopped early
+state-stopped = it is stopped (SIGSTOP) and answers nothing
+check-target-too-slow = The check did not finish within { $limit } ms while the program was still there ({ $state }): it answered too slowly or not at all. A test runs out of time only when the program keeps it waiting.

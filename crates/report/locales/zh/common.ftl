@@ -40,3 +40,5 @@ shrink-note = 种子 { $seed } 的第 { $case } 个用例失败；经过 { $step
 }；收发记录是最小用例的重新运行
 replay-passed = 最小用例在 { $runs } 次重新运行中没有再次失败（失败与时序有关）；收发记录是最后一次重新运行
 property-driver-stopped = 属性测试驱动提前停止了
+state-stopped = 它被暂停了（SIGSTOP），不再响应
+check-target-too-slow = 检查在 { $limit } 毫秒内没有结束，而程序还在（{ $state }）：它回复得太慢或根本不回复。只有程序让检查一直等待时才会超时。
