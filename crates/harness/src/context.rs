@@ -77,6 +77,11 @@ impl Ctx {
         self.check
     }
 
+    /// How far the current instance's input script got, and whether it read it.
+    pub fn stdin_progress(&self) -> Option<crate::stdin::StdinProgress> {
+        self.instance.as_ref().and_then(Instance::stdin_progress)
+    }
+
     /// The language the target is written in (hints speak of its API).
     pub fn language(&self) -> sockspec_results::ProgramLanguage {
         self.target.language()

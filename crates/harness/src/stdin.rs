@@ -45,24 +45,139 @@ pub async fn settle(activity: &mut watch::Receiver<u64>) {
     while let Ok(Ok(())) = tokio::time::timeout(SETTLE, activity.changed()).await {}
 }
 
+/// How far the input script got, and whether the program read it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StdinProgress {
+    /// Lines written to the program's stdin so far.
+    pub written: usize,
+    /// Lines in the script.
+    pub total: usize,
+    /// Bytes written that the program had not read from the pipe when last
+    /// looked at (after each line settled); `None` where it cannot be known
+    /// (an in-process target, or the pipe is gone).
+    pub unread: Option<usize>,
+    /// Whether the whole script was written.
+    pub done: bool,
+}
+
+impl StdinProgress {
+    /// Whether the program never read from its stdin, as far as the pipe shows:
+    /// every byte written is still in the pipe.
+    pub fn never_read(&self, written_bytes: usize) -> bool {
+        self.written > 0 && self.unread == Some(written_bytes)
+    }
+}
+
+/// Bytes in a pipe not yet read by its reader (`FIONREAD`).
+fn unread_bytes(pipe: &ChildStdin) -> Option<usize> {
+    use std::os::fd::AsRawFd;
+    nix::ioctl_read_bad!(fionread, nix::libc::FIONREAD, nix::libc::c_int);
+    let mut n: nix::libc::c_int = 0;
+    // SAFETY: FIONREAD writes one int through the pointer, which points at `n`;
+    // the descriptor is the open write end of the program's stdin pipe, and
+    // Linux answers FIONREAD on either end with the bytes the pipe holds.
+    let result = unsafe { fionread(pipe.as_raw_fd(), &mut n) };
+    result.ok().and_then(|_| usize::try_from(n).ok())
+}
+
 /// Feeds `lines`, paced by `activity`; then closes stdin if `close` is set, or
 /// keeps it open until the task is dropped.
 pub async fn feed(
+    sink: StdinSink,
+    lines: Vec<String>,
+    activity: watch::Receiver<u64>,
+    close: bool,
+) {
+    let (progress, _) = watch::channel(StdinProgress::default());
+    feed_reporting(sink, lines, activity, close, progress).await;
+}
+
+/// [`feed`], telling `progress` how far it got and what the program read.
+pub async fn feed_reporting(
     mut sink: StdinSink,
     lines: Vec<String>,
     mut activity: watch::Receiver<u64>,
     close: bool,
+    progress: watch::Sender<StdinProgress>,
 ) {
+    let total = lines.len();
+    let mut state = StdinProgress {
+        total,
+        ..StdinProgress::default()
+    };
+    progress.send_replace(state);
     for line in lines {
         activity.borrow_and_update();
         if !sink.write_line(&line).await {
             return;
         }
+        state.written += 1;
         settle(&mut activity).await;
+        state.unread = match &sink {
+            StdinSink::Pipe(pipe) => unread_bytes(pipe),
+            StdinSink::Channel(_) => None,
+        };
+        progress.send_replace(state);
     }
+    state.done = true;
+    progress.send_replace(state);
     if close {
         drop(sink);
     } else {
         std::future::pending::<()>().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::process::Stdio;
+
+    /// Feeds two lines to `program` and returns the progress after them.
+    async fn fed(program: &[&str]) -> StdinProgress {
+        let mut child = tokio::process::Command::new(program[0])
+            .args(&program[1..])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("spawns");
+        let pipe = child.stdin.take().expect("piped");
+        let (activity_tx, activity) = watch::channel(0u64);
+        let (progress, mut seen) = watch::channel(StdinProgress::default());
+        // Wire activity right after each line, so pacing does not wait its patience.
+        let ticker = tokio::spawn(async move {
+            for i in 1..=2u64 {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                let _ = activity_tx.send(i);
+            }
+            std::future::pending::<()>().await
+        });
+        let lines = vec!["hello".to_string(), "quit".to_string()];
+        let feeder = tokio::spawn(feed_reporting(
+            StdinSink::Pipe(pipe),
+            lines,
+            activity,
+            false,
+            progress,
+        ));
+        let done = seen
+            .wait_for(|p| p.done)
+            .await
+            .map(|p| *p)
+            .expect("progress");
+        feeder.abort();
+        ticker.abort();
+        done
+    }
+
+    #[tokio::test]
+    async fn the_pipe_tells_a_program_that_reads_from_one_that_does_not() {
+        let reader = fed(&["cat"]).await;
+        assert_eq!(reader.unread, Some(0));
+        assert!(!reader.never_read("hello\nquit\n".len()));
+        let ignorer = fed(&["sleep", "5"]).await;
+        assert_eq!(ignorer.unread, Some("hello\nquit\n".len()));
+        assert!(ignorer.never_read("hello\nquit\n".len()));
     }
 }

@@ -187,6 +187,7 @@ pub struct Instance {
     /// Its process, for CPU time (external programs only).
     pub pid: Option<u32>,
     exit: watch::Receiver<Option<ExitInfo>>,
+    stdin: Option<watch::Receiver<crate::stdin::StdinProgress>>,
     _keep: Vec<Box<dyn Keepalive>>,
 }
 
@@ -205,8 +206,19 @@ impl Instance {
             output,
             pid,
             exit,
+            stdin: None,
             _keep: keep,
         }
+    }
+
+    /// Attaches the progress of its input script (for launchers).
+    pub fn set_stdin_progress(&mut self, progress: watch::Receiver<crate::stdin::StdinProgress>) {
+        self.stdin = Some(progress);
+    }
+
+    /// How far its input script got and what it read, if it has one.
+    pub fn stdin_progress(&self) -> Option<crate::stdin::StdinProgress> {
+        self.stdin.as_ref().map(|rx| *rx.borrow())
     }
 
     /// A receiver that holds how the instance ended, once it has.

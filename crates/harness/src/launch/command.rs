@@ -375,11 +375,13 @@ impl Target for Command {
                 );
                 let _ = exit_tx.send(Some(exit));
             });
-            let feeder = tokio::spawn(stdin::feed(
+            let (stdin_tx, stdin_rx) = watch::channel(stdin::StdinProgress::default());
+            let feeder = tokio::spawn(stdin::feed_reporting(
                 StdinSink::Pipe(stdin_pipe),
                 request.input,
                 request.activity,
                 request.close_stdin,
+                stdin_tx,
             ));
             let keep: Vec<Box<dyn crate::net::Keepalive>> = vec![
                 Box::new(AbortOnDrop(feeder.abort_handle())),
@@ -388,6 +390,7 @@ impl Target for Command {
                 Box::new(workdir),
             ];
             let mut instance = Instance::new(None, output, Some(pid), exit_rx, keep);
+            instance.set_stdin_progress(stdin_rx);
             if request.role.is_server() {
                 let (addr, bound) = wait_until_bound(
                     &instance,
