@@ -219,9 +219,16 @@ impl Ctx {
                         .addr
                         .ok_or_else(|| Verdict::Error(msg!("server-without-address")));
                 }
-                Some(exit) => self
-                    .recorder
-                    .note("sockspec", format!("the target {exit}; starting it again")),
+                Some(exit) => {
+                    self.recorder
+                        .note("sockspec", format!("the target {exit}; starting it again"));
+                    // A fresh namespace, so the restart never meets the last
+                    // instance's TIME_WAIT (unless the check placed it on a LAN host).
+                    if self.broadcast.is_none() && self.target.sandboxed() {
+                        self.instance = None;
+                        self.net = None;
+                    }
+                }
             }
         }
         self.launch(None, false).await?;
