@@ -17,6 +17,7 @@ pub mod output;
 pub mod procfs;
 pub mod property;
 pub mod recorder;
+pub mod redirect;
 pub mod role;
 pub mod runner;
 pub mod sandbox;
