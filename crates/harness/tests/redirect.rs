@@ -6,6 +6,7 @@
 //! resolves a real name or sends anything to an address outside the machine.
 
 use sockspec_harness::Net;
+use sockspec_harness::lan;
 use sockspec_harness::redirect::{self, Redirect, Redirection, UdpPeer};
 use sockspec_harness::sandbox::{self, Availability};
 use std::net::{IpAddr, SocketAddr};
@@ -51,11 +52,7 @@ fn sandboxed(tcp: bool, udp: bool, names: bool) -> Sandboxed {
         },
     )
     .unwrap();
-    let files = tempfile::tempdir().unwrap();
-    for file in redirection.sandbox_files(HOSTNAME) {
-        let name = Path::new(file.path).file_name().unwrap();
-        std::fs::write(files.path().join(name), file.contents).unwrap();
-    }
+    let files = name_files(&redirection);
     Sandboxed {
         net,
         tcp: tcp_peer,
@@ -65,23 +62,40 @@ fn sandboxed(tcp: bool, udp: bool, names: bool) -> Sandboxed {
     }
 }
 
+/// The sandbox's name files, in a directory of their own.
+fn name_files(redirection: &Redirection) -> tempfile::TempDir {
+    let files = tempfile::tempdir().unwrap();
+    for file in redirection.sandbox_files(HOSTNAME) {
+        let name = Path::new(file.path).file_name().unwrap();
+        std::fs::write(files.path().join(name), file.contents).unwrap();
+    }
+    files
+}
+
 /// Starts `python3 -c code` in the sandbox: its network namespace, and a
 /// mount and UTS namespace of its own where `/etc/resolv.conf`, `/etc/hosts`
 /// and `/etc/nsswitch.conf` are the sandbox's and the host name is [`HOSTNAME`].
 fn spawn_client(sandbox: &Sandboxed, code: &str) -> tokio::process::Child {
-    let dir = sandbox.files.path().display().to_string();
+    spawn_client_in(&sandbox.net, sandbox.files.path(), code, &[])
+}
+
+/// [`spawn_client`] in `net` with the name files in `files` and `args` in the
+/// client's `sys.argv[1:]`.
+fn spawn_client_in(net: &Net, files: &Path, code: &str, args: &[u16]) -> tokio::process::Child {
+    let dir = files.display().to_string();
     let script = format!(
         "set -e; for f in resolv.conf hosts nsswitch.conf; do mount --bind {dir}/$f /etc/$f; done; \
-         hostname {HOSTNAME}; exec python3 -c \"$0\""
+         hostname {HOSTNAME}; exec python3 -c \"$0\" \"$@\""
     );
     let mut cmd = tokio::process::Command::new("unshare");
     cmd.args(["--mount", "--propagation", "private", "--uts", "sh", "-c"])
         .arg(script)
         .arg(code)
+        .args(args.iter().map(u16::to_string))
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .kill_on_drop(true);
-    let fd = sandbox.net.ns_fd().unwrap().as_raw_fd();
+    let fd = net.ns_fd().unwrap().as_raw_fd();
     // SAFETY: setns is async-signal-safe; the descriptor stays open until exec.
     unsafe {
         cmd.pre_exec(move || {
@@ -138,9 +152,19 @@ fn addr(s: &str) -> SocketAddr {
     s.parse().unwrap()
 }
 
+/// A port the host's own sockets bind in a leak check: another in the run as
+/// an ordinary user, which shares the host's network with this one.
+fn host_port(port: u16) -> u16 {
+    if std::env::var_os(INNER).is_some() {
+        port - 1000
+    } else {
+        port
+    }
+}
+
 const TCP_CLIENT: &str = r#"
-import socket
-for host, port in [('203.0.113.7', 47888), ('2001:db8::1', 47080)]:
+import socket, sys
+for host, port in [('203.0.113.7', int(sys.argv[1])), ('2001:db8::1', int(sys.argv[2]))]:
     family = socket.AF_INET6 if ':' in host else socket.AF_INET
     s = socket.socket(family, socket.SOCK_STREAM)
     s.connect((host, port))
@@ -152,18 +176,24 @@ for host, port in [('203.0.113.7', 47888), ('2001:db8::1', 47080)]:
 async fn tcp_to_any_address_reaches_the_peer_which_learns_the_destination() {
     let sandbox = sandboxed(true, true, true);
     // The host's own sockets on the same ports: nothing may reach them.
-    let host_v4 = std::net::TcpListener::bind("0.0.0.0:47888").unwrap();
-    let host_v6 = std::net::TcpListener::bind("[::]:47080").unwrap();
-    let client = spawn_client(&sandbox, TCP_CLIENT);
+    let (v4_port, v6_port) = (host_port(47888), host_port(47080));
+    let host_v4 = std::net::TcpListener::bind(("0.0.0.0", v4_port)).unwrap();
+    let host_v6 = std::net::TcpListener::bind(("::", v6_port)).unwrap();
+    let client = spawn_client_in(
+        &sandbox.net,
+        sandbox.files.path(),
+        TCP_CLIENT,
+        &[v4_port, v6_port],
+    );
     let answer = |d: SocketAddr| format!("meant {d}");
     let first = serve_one(&sandbox.tcp, answer).await;
     let second = serve_one(&sandbox.tcp, answer).await;
-    assert_eq!(first, addr("203.0.113.7:47888"));
-    assert_eq!(second, addr("[2001:db8::1]:47080"));
+    assert_eq!(first, addr(&format!("203.0.113.7:{v4_port}")));
+    assert_eq!(second, addr(&format!("[2001:db8::1]:{v6_port}")));
     let out = output(client).await;
     assert_eq!(
         out,
-        "192.0.2.1 meant 203.0.113.7:47888\nfdec:5::1 meant [2001:db8::1]:47080\n"
+        format!("192.0.2.1 meant 203.0.113.7:{v4_port}\nfdec:5::1 meant [2001:db8::1]:{v6_port}\n")
     );
     for host in [host_v4, host_v6] {
         host.set_nonblocking(true).unwrap();
@@ -239,24 +269,26 @@ async fn host_names_resolve_offline_and_the_peer_learns_the_name(use_tcp_for_nam
 }
 
 const UDP_CLIENT: &str = r#"
-import socket
+import socket, sys
+port = int(sys.argv[1])
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.settimeout(10)
-for dst in [('198.51.100.9', 47999), ('198.51.100.10', 47998)]:
+for dst in [('198.51.100.9', port), ('198.51.100.10', port - 1)]:
     s.sendto(b'ping', dst)
     data, src = s.recvfrom(100)
     print(s.getsockname()[1], '%s:%d' % src, data.decode(), flush=True)
 s6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
 s6.settimeout(10)
-s6.sendto(b'ping6', ('2001:db8::9', 47999))
+s6.sendto(b'ping6', ('2001:db8::9', port))
 data, src = s6.recvfrom(100)
 print(s6.getsockname()[1], '[%s]:%d' % src[:2], data.decode(), flush=True)
 "#;
 
 async fn udp_to_any_address_is_answered_from_that_address() {
     let sandbox = sandboxed(true, true, true);
-    let host = std::net::UdpSocket::bind("[::]:47999").unwrap();
-    let client = spawn_client(&sandbox, UDP_CLIENT);
+    let port = host_port(47999);
+    let host = std::net::UdpSocket::bind(("::", port)).unwrap();
+    let client = spawn_client_in(&sandbox.net, sandbox.files.path(), UDP_CLIENT, &[port]);
     let mut datagrams = Vec::new();
     let mut buf = [0u8; 100];
     for _ in 0..3 {
@@ -276,12 +308,12 @@ async fn udp_to_any_address_is_answered_from_that_address() {
     let lines: Vec<Vec<&str>> = out.lines().map(|l| l.split(' ').collect()).collect();
     assert_eq!(lines.len(), 3, "{out}");
     let expected = [
-        ("198.51.100.9:47999", "pong-ping"),
-        ("198.51.100.10:47998", "pong-ping"),
-        ("[2001:db8::9]:47999", "pong-ping6"),
+        (format!("198.51.100.9:{port}"), "pong-ping"),
+        (format!("198.51.100.10:{}", port - 1), "pong-ping"),
+        (format!("[2001:db8::9]:{port}"), "pong-ping6"),
     ];
     for ((line, d), (destination, reply)) in lines.iter().zip(&datagrams).zip(expected) {
-        assert_eq!(d.destination, addr(destination), "{datagrams:?}");
+        assert_eq!(d.destination, addr(&destination), "{datagrams:?}");
         // The reply came from where the client sent.
         assert_eq!(line[1], destination, "{out}");
         assert_eq!(line[2], reply, "{out}");
@@ -357,6 +389,62 @@ async fn broadcasts_stay_and_what_is_not_redirected_fails_at_once() {
     assert_eq!(output(client).await, "EPERM\n");
 }
 
+const LAN_SENDER: &str = r#"
+import socket, sys
+port = int(sys.argv[1])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+s.sendto(b'to myself', ('127.0.0.1', port))
+s.sendto(b'to all', ('10.77.0.255', port))
+s.sendto(b'to h1', ('10.77.0.2', port))
+"#;
+
+async fn on_a_lan_other_hosts_are_reached_and_the_rest_is_observed() {
+    // A broadcast sender on a simulated LAN, its subnet exempt: what it
+    // unicasts to its own loopback reaches sockspec's peer, named; its
+    // directed broadcast and its unicast to another host cross the LAN.
+    require_sandbox();
+    const PORT: u16 = 47555;
+    let lan = lan::create(2, None).unwrap();
+    let (h0, h1) = (&lan.hosts[0].net, &lan.hosts[1].net);
+    let peer = UdpPeer::bind(h0).unwrap();
+    let redirection = redirect::install(
+        h0,
+        &Redirect {
+            udp_to: Some(peer.port()),
+            exempt: vec![(lan.subnet.into(), lan.prefix)],
+            ..Redirect::default()
+        },
+    )
+    .unwrap();
+    let receiver = h1
+        .udp_bind_shared(addr(&format!("0.0.0.0:{PORT}")))
+        .unwrap();
+    let files = name_files(&redirection);
+    let client = spawn_client_in(h0, files.path(), LAN_SENDER, &[PORT]);
+    let mut buf = [0u8; 64];
+    let d = tokio::time::timeout(STEP, peer.recv(&mut buf))
+        .await
+        .expect("the unicast to loopback reaches the peer")
+        .unwrap();
+    assert_eq!(&buf[..d.len], b"to myself");
+    assert_eq!(d.destination, addr(&format!("127.0.0.1:{PORT}")));
+    for expected in [&b"to all"[..], b"to h1"] {
+        let (n, from) = tokio::time::timeout(STEP, receiver.recv_from(&mut buf))
+            .await
+            .expect("the datagram crosses the LAN")
+            .unwrap();
+        assert_eq!(&buf[..n], expected);
+        assert_eq!(from.ip(), IpAddr::from(lan.hosts[0].addr));
+    }
+    output(client).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_lan() {
+    on_a_lan_other_hosts_are_reached_and_the_rest_is_observed().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tcp_to_ipv4_and_ipv6_addresses() {
     tcp_to_any_address_reaches_the_peer_which_learns_the_destination().await;
@@ -386,4 +474,56 @@ async fn broadcasts_and_strays() {
 fn the_host_namespace_is_never_changed() {
     let err = redirect::install(&Net::host(), &Redirect::default()).unwrap_err();
     assert!(matches!(err, redirect::RedirectError::NotASandbox), "{err}");
+}
+
+/// Set in the copy of this test binary that runs as an ordinary user.
+const INNER: &str = "SOCKSPEC_REDIRECT_UNPRIVILEGED";
+
+/// The same tests as an ordinary user: this binary again, as `nobody` when
+/// run as root, in a user namespace of its own (where it is root, as sockspec
+/// is after `sandbox::prepare_process`), which owns every sandbox it makes.
+#[test]
+fn as_an_ordinary_user_too() {
+    use std::os::unix::fs::PermissionsExt;
+    if std::env::var_os(INNER).is_some() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("redirect-tests");
+    std::fs::copy(std::env::current_exe().unwrap(), &bin).unwrap();
+    for (path, mode) in [(dir.path(), 0o755), (bin.as_path(), 0o755)] {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    let mut cmd = if nix::unistd::geteuid().is_root() {
+        let mut c = std::process::Command::new("setpriv");
+        c.args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "unshare",
+        ]);
+        c
+    } else {
+        std::process::Command::new("unshare")
+    };
+    let out = cmd
+        .args(["--user", "--map-root-user"])
+        .arg(&bin)
+        .args(["--test-threads=2", "--skip", "as_an_ordinary_user_too"])
+        .current_dir(dir.path())
+        .env(INNER, "1")
+        .env(
+            "PATH",
+            "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        )
+        .env("TMPDIR", "/tmp")
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("test result: ok. 7 passed; 0 failed"),
+        "every test ran as an ordinary user: {text}"
+    );
 }

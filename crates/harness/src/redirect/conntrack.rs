@@ -65,12 +65,14 @@ impl Conntrack {
     /// Opens a ctnetlink socket in `net`'s namespace (sockspec needs
     /// `CAP_NET_ADMIN` there, which it has in every sandbox it makes).
     pub fn open(net: &Net) -> io::Result<Conntrack> {
-        let socket = net.within(|| {
-            let mut socket = Socket::new(NETLINK_NETFILTER)?;
-            socket.bind_auto()?;
-            socket.connect(&NetlinkAddr::new(0, 0))?;
-            Ok(socket)
-        })?;
+        net.within(Conntrack::open_here)
+    }
+
+    /// Opens a ctnetlink socket in the calling thread's network namespace.
+    pub fn open_here() -> io::Result<Conntrack> {
+        let mut socket = Socket::new(NETLINK_NETFILTER)?;
+        socket.bind_auto()?;
+        socket.connect(&NetlinkAddr::new(0, 0))?;
         // SAFETY: the descriptor belongs to `socket`, alive for this call.
         let fd = unsafe { BorrowedFd::borrow_raw(socket.as_raw_fd()) };
         nix::sys::socket::setsockopt(

@@ -51,7 +51,7 @@ pub use names::{HOSTNAME_ADDR, NAMESERVER, Names, SandboxFile};
 
 use crate::net::Net;
 use crate::sandbox;
-use socket2::{Protocol, SockRef, Socket, Type};
+use socket2::{Domain, Protocol, SockRef, Socket, Type};
 use std::fmt::Write as _;
 use std::io::{self, Write as _};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -142,9 +142,7 @@ impl Redirection {
     /// The host name the client resolved to `ip`, if it got `ip` from the
     /// responder (or from the hosts file of [`Redirection::sandbox_files`]).
     pub fn name_for(&self, ip: IpAddr) -> Option<String> {
-        self.names
-            .as_ref()?
-            .name_for(crate::redirect::conntrack::canonical(SocketAddr::new(ip, 0)).ip())
+        self.names.as_ref()?.name_for(ip.to_canonical())
     }
 
     /// The files a mount namespace should show for names to resolve offline
@@ -166,11 +164,30 @@ pub fn ipv6_available() -> bool {
 }
 
 /// Installs redirection in the sandbox `net`: routes, the name responder (on
-/// the current tokio runtime, when [`Redirect::names`]) and the rules.
+/// the current tokio runtime, when [`Redirect::names`]) and the rules. Once
+/// per sandbox: a second install would add its rules after the first's.
 pub fn install(net: &Net, redirect: &Redirect) -> Result<Redirection, RedirectError> {
     let ns = net.ns_fd().ok_or(RedirectError::NotASandbox)?;
     let v6 = ipv6_available();
-    sandbox::ip_batch(ns, &route_script(v6)).map_err(RedirectError::Routes)?;
+    // Routes and rules are independent: `ip` runs while the responder starts
+    // and `nft` loads.
+    std::thread::scope(|scope| {
+        let routes = scope.spawn(|| sandbox::ip_batch(ns, &route_script(v6)));
+        let rest = responder_and_rules(net, ns, redirect, v6);
+        routes
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("the routes thread panicked")))
+            .map_err(RedirectError::Routes)?;
+        rest
+    })
+}
+
+fn responder_and_rules(
+    net: &Net,
+    ns: BorrowedFd<'_>,
+    redirect: &Redirect,
+    v6: bool,
+) -> Result<Redirection, RedirectError> {
     let mut redirection = Redirection {
         names: None,
         responder: Vec::new(),
@@ -204,15 +221,16 @@ pub fn install(net: &Net, redirect: &Redirect) -> Result<Redirection, RedirectEr
 /// The `ip -batch` lines giving a sandbox its own addresses and default
 /// routes onto loopback (`v6`: IPv6 too).
 pub fn route_script(v6: bool) -> String {
+    // `replace`: installing again (other ports) changes nothing here.
     let mut script = format!(
-        "addr add {SANDBOX_V4}/32 dev lo\n\
-         route add default dev lo src {SANDBOX_V4}\n"
+        "addr replace {SANDBOX_V4}/32 dev lo\n\
+         route replace default dev lo src {SANDBOX_V4}\n"
     );
     if v6 {
         let _ = write!(
             script,
-            "addr add {SANDBOX_V6}/128 dev lo nodad\n\
-             route add ::/0 dev lo src {SANDBOX_V6}\n"
+            "addr replace {SANDBOX_V6}/128 dev lo nodad\n\
+             route replace ::/0 dev lo src {SANDBOX_V6}\n"
         );
     }
     script
@@ -255,9 +273,7 @@ pub fn nft_script(redirect: &Redirect, dns_port: Option<u16>, v6: bool) -> Strin
         line(&mut divert, format!("meta l4proto udp redirect to :{port}"));
     }
     format!(
-        "table inet {TABLE}\n\
-         delete table inet {TABLE}\n\
-         table inet {TABLE} {{\n\
+        "table inet {TABLE} {{\n\
          \x20 chain divert {{\n\
          \x20   type nat hook output priority -100; policy accept;\n\
          {divert}\
@@ -271,10 +287,28 @@ pub fn nft_script(redirect: &Redirect, dns_port: Option<u16>, v6: bool) -> Strin
     )
 }
 
+/// `nft`: from `PATH`, else where Debian puts it (`/usr/sbin`, which an
+/// ordinary user's `PATH` lacks).
+fn nft_program() -> std::path::PathBuf {
+    let in_path = std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path)
+            .map(|dir| dir.join("nft"))
+            .find(|p| p.is_file())
+    });
+    in_path
+        .or_else(|| {
+            ["/usr/sbin/nft", "/sbin/nft"]
+                .into_iter()
+                .map(std::path::PathBuf::from)
+                .find(|p| p.is_file())
+        })
+        .unwrap_or_else(|| "nft".into())
+}
+
 /// Runs `nft -f -` with `script` in the network namespace `ns`.
 fn nft(ns: BorrowedFd<'_>, script: &str) -> Result<(), RedirectError> {
     let fd = ns.as_raw_fd();
-    let mut cmd = Command::new("nft");
+    let mut cmd = Command::new(nft_program());
     cmd.args(["-f", "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
@@ -301,14 +335,16 @@ fn nft(ns: BorrowedFd<'_>, script: &str) -> Result<(), RedirectError> {
     written.map_err(RedirectError::Nft)
 }
 
-/// A socket of `ty` bound to `ip:port` in `net`.
-fn bind_in(net: &Net, ty: Type, addr: SocketAddr) -> io::Result<Socket> {
+/// A non-blocking socket of `ty` bound to `addr` (listening, for TCP) in the
+/// calling thread's namespace: call it inside [`Net::within`].
+fn bind_here(ty: Type, addr: SocketAddr) -> io::Result<Socket> {
     let protocol = if ty == Type::STREAM {
         Protocol::TCP
     } else {
         Protocol::UDP
     };
-    let socket = net.socket(&addr, ty, protocol)?;
+    let socket = Socket::new(Domain::for_address(addr), ty, Some(protocol))?;
+    socket.set_nonblocking(true)?;
     if addr.is_ipv6() {
         socket.set_only_v6(true)?;
     }
@@ -323,11 +359,11 @@ fn bind_in(net: &Net, ty: Type, addr: SocketAddr) -> io::Result<Socket> {
 }
 
 /// Sockets of `ty` on `127.0.0.1:PORT` and (with `v6`) `[::1]:PORT`, one port
-/// chosen by the kernel for both.
-fn loopback_pair(net: &Net, ty: Type, v6: bool) -> io::Result<(Vec<Socket>, u16)> {
+/// chosen by the kernel for both, in the calling thread's namespace.
+fn loopback_pair_here(ty: Type, v6: bool) -> io::Result<(Vec<Socket>, u16)> {
     let mut last = io::Error::other("no port");
     for _ in 0..16 {
-        let v4 = bind_in(net, ty, (Ipv4Addr::LOCALHOST, 0).into())?;
+        let v4 = bind_here(ty, (Ipv4Addr::LOCALHOST, 0).into())?;
         let port = v4
             .local_addr()?
             .as_socket()
@@ -336,7 +372,7 @@ fn loopback_pair(net: &Net, ty: Type, v6: bool) -> io::Result<(Vec<Socket>, u16)
         if !v6 {
             return Ok((vec![v4], port));
         }
-        match bind_in(net, ty, (Ipv6Addr::LOCALHOST, port).into()) {
+        match bind_here(ty, (Ipv6Addr::LOCALHOST, port).into()) {
             Ok(v6) => return Ok((vec![v4, v6], port)),
             Err(e) if e.kind() == io::ErrorKind::AddrInUse => last = e,
             Err(e) => return Err(e),
@@ -347,35 +383,38 @@ fn loopback_pair(net: &Net, ty: Type, v6: bool) -> io::Result<(Vec<Socket>, u16)
 
 type ResponderSockets = (Vec<Socket>, Vec<Socket>, u16);
 
-/// The responder's UDP sockets and TCP listeners, all on one port.
+/// The responder's UDP sockets and TCP listeners, all on one port, in `net`
+/// (made on one thread that joins it).
 fn responder_sockets(net: &Net, v6: bool) -> io::Result<ResponderSockets> {
-    let mut last = io::Error::other("no port");
-    for _ in 0..16 {
-        let (udp, port) = loopback_pair(net, Type::DGRAM, v6)?;
-        let mut tcp = Vec::new();
-        let mut taken = None;
-        for ip in [
-            IpAddr::V4(Ipv4Addr::LOCALHOST),
-            IpAddr::V6(Ipv6Addr::LOCALHOST),
-        ]
-        .into_iter()
-        .filter(|ip| v6 || ip.is_ipv4())
-        {
-            match bind_in(net, Type::STREAM, SocketAddr::new(ip, port)) {
-                Ok(listener) => tcp.push(listener),
-                Err(e) => {
-                    taken = Some(e);
-                    break;
+    net.within(|| {
+        let mut last = io::Error::other("no port");
+        for _ in 0..16 {
+            let (udp, port) = loopback_pair_here(Type::DGRAM, v6)?;
+            let mut tcp = Vec::new();
+            let mut taken = None;
+            for ip in [
+                IpAddr::V4(Ipv4Addr::LOCALHOST),
+                IpAddr::V6(Ipv6Addr::LOCALHOST),
+            ]
+            .into_iter()
+            .filter(|ip| v6 || ip.is_ipv4())
+            {
+                match bind_here(Type::STREAM, SocketAddr::new(ip, port)) {
+                    Ok(listener) => tcp.push(listener),
+                    Err(e) => {
+                        taken = Some(e);
+                        break;
+                    }
                 }
             }
+            match taken {
+                None => return Ok((udp, tcp, port)),
+                Some(e) if e.kind() == io::ErrorKind::AddrInUse => last = e,
+                Some(e) => return Err(e),
+            }
         }
-        match taken {
-            None => return Ok((udp, tcp, port)),
-            Some(e) if e.kind() == io::ErrorKind::AddrInUse => last = e,
-            Some(e) => return Err(e),
-        }
-    }
-    Err(last)
+        Err(last)
+    })
 }
 
 /// A TCP listener for redirected connections: `[::]:0` taking IPv4 too (or
@@ -458,7 +497,13 @@ impl UdpPeer {
     /// [`UdpPeer::port`] is [`Redirect::udp_to`]). Must be called within a
     /// tokio runtime.
     pub fn bind(net: &Net) -> io::Result<UdpPeer> {
-        let (sockets, port) = loopback_pair(net, Type::DGRAM, ipv6_available())?;
+        let v6 = ipv6_available();
+        let ((sockets, port), conntrack) = net.within(|| {
+            Ok((
+                loopback_pair_here(Type::DGRAM, v6)?,
+                Conntrack::open_here()?,
+            ))
+        })?;
         let sockets = sockets
             .into_iter()
             .map(|s| tokio::net::UdpSocket::from_std(s.into()))
@@ -466,7 +511,7 @@ impl UdpPeer {
         Ok(UdpPeer {
             sockets,
             port,
-            conntrack: Arc::new(Conntrack::open(net)?),
+            conntrack: Arc::new(conntrack),
         })
     }
 
@@ -585,8 +630,8 @@ mod tests {
     #[test]
     fn routes_give_the_sandbox_an_address_of_each_family() {
         let script = route_script(true);
-        assert!(script.contains("route add default dev lo src 192.0.2.1\n"));
-        assert!(script.contains("route add ::/0 dev lo src fdec:5::1\n"));
+        assert!(script.contains("route replace default dev lo src 192.0.2.1\n"));
+        assert!(script.contains("route replace ::/0 dev lo src fdec:5::1\n"));
         assert!(!route_script(false).contains("::/0"));
     }
 }

@@ -25,9 +25,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 pub const POOL_V4: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 0);
 /// The first address of the IPv6 pool, `2001:2::/48`.
 pub const POOL_V6: Ipv6Addr = Ipv6Addr::new(0x2001, 2, 0, 0, 0, 0, 0, 0);
-/// How many names the pools hold (the IPv4 pool's size, less its first and
-/// last address).
-const POOL_SIZE: u32 = (1 << 17) - 2;
+/// How many names one sandbox may ask for (the pools hold far more; this
+/// bounds what a program resolving names in a loop costs): then `SERVFAIL`.
+pub const MAX_NAMES: u32 = 4096;
 
 /// The address the sandbox's own host name has in its hosts file (as Debian
 /// gives it).
@@ -85,7 +85,7 @@ impl Names {
     }
 
     /// The address `name` resolves to in the family of `v6`, given out now if
-    /// it was not yet; `None` once the pool is exhausted.
+    /// it was not yet; `None` once [`MAX_NAMES`] names were given out.
     pub fn address_for(&self, name: &str, v6: bool) -> Option<IpAddr> {
         let name = normalize(name);
         if name == "localhost" || name.ends_with(".localhost") {
@@ -108,7 +108,7 @@ impl Names {
             Some(i) => *i,
             None => {
                 let i = u32::try_from(table.names.len() + 1).ok()?;
-                if i > POOL_SIZE {
+                if i > MAX_NAMES {
                     return None;
                 }
                 table.names.push(name.clone());
@@ -139,7 +139,7 @@ fn pool_index(ip: IpAddr) -> Option<u32> {
         IpAddr::V4(v4) => u32::from(v4).checked_sub(u32::from(POOL_V4))?,
         IpAddr::V6(v6) => u32::try_from(u128::from(v6).checked_sub(u128::from(POOL_V6))?).ok()?,
     };
-    (1..=POOL_SIZE).contains(&index).then_some(index)
+    (1..=MAX_NAMES).contains(&index).then_some(index)
 }
 
 /// The address a reverse-lookup name (`4.3.2.1.in-addr.arpa`, nibbles under
@@ -242,10 +242,11 @@ pub fn answer(message: &[u8], names: &Names) -> Option<Vec<u8>> {
 pub(crate) async fn serve_udp(socket: tokio::net::UdpSocket, names: Names) {
     let mut buf = vec![0u8; 65_535];
     loop {
-        // An error here is about one datagram (or an ICMP error from a client
-        // gone): the next one is still served.
-        let Ok((n, from)) = socket.recv_from(&mut buf).await else {
-            continue;
+        let (n, from) = match socket.recv_from(&mut buf).await {
+            Ok(got) => got,
+            // An ICMP error from a client gone: the next query is still served.
+            Err(e) if transient(&e) => continue,
+            Err(_) => return,
         };
         if let Some(reply) = answer(&buf[..n], &names) {
             let _ = socket.send_to(&reply, from).await;
@@ -262,7 +263,11 @@ pub(crate) async fn serve_tcp(listener: tokio::net::TcpListener, names: Names) {
     loop {
         tokio::select! {
             accepted = listener.accept() => {
-                let Ok((mut stream, _)) = accepted else { continue };
+                let mut stream = match accepted {
+                    Ok((stream, _)) => stream,
+                    Err(e) if transient(&e) => continue,
+                    Err(_) => return,
+                };
                 let Ok(slot) = slots.clone().try_acquire_owned() else { continue };
                 let names = names.clone();
                 connections.spawn(async move {
@@ -286,6 +291,17 @@ pub(crate) async fn serve_tcp(listener: tokio::net::TcpListener, names: Names) {
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
         }
     }
+}
+
+/// Whether a socket error concerns one datagram or connection only (the
+/// socket still serves the next); any other ends the responder's loop rather
+/// than spin on it.
+fn transient(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind::*;
+    matches!(
+        e.kind(),
+        ConnectionRefused | ConnectionReset | ConnectionAborted | Interrupted | WouldBlock
+    )
 }
 
 /// A file a sandbox's mount namespace should show in place of the machine's.
@@ -429,6 +445,19 @@ mod tests {
         assert_eq!(Packet::parse(&reply).unwrap().answers.len(), 1);
         let reply = answer(&query("7.113.0.203.in-addr.arpa", TYPE::PTR), &names).unwrap();
         assert_eq!(Packet::parse(&reply).unwrap().rcode(), RCODE::NameError);
+    }
+
+    #[test]
+    fn a_program_resolving_names_in_a_loop_is_bounded() {
+        let names = Names::default();
+        for i in 0..MAX_NAMES {
+            assert!(names.address_for(&format!("n{i}.example"), false).is_some());
+        }
+        let reply = answer(&query("one-too-many.example", TYPE::A), &names).unwrap();
+        assert_eq!(answers(&reply), (RCODE::ServerFailure, vec![]));
+        // Names already given keep working.
+        let (_, ips) = answers(&answer(&query("n0.example", TYPE::A), &names).unwrap());
+        assert_eq!(ips, vec!["198.18.0.1".parse::<IpAddr>().unwrap()]);
     }
 
     #[test]
