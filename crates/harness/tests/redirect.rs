@@ -470,6 +470,34 @@ async fn broadcasts_and_strays() {
     broadcasts_stay_and_what_is_not_redirected_fails_at_once().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sockspecs_marked_sockets_are_not_redirected() {
+    let sandbox = sandboxed(true, false, false);
+    let to = addr("203.0.113.7:47888");
+    let connect = |mark: Option<u32>| {
+        sandbox.net.within(|| {
+            let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)?;
+            if let Some(mark) = mark {
+                socket.set_mark(mark)?;
+            }
+            socket.connect_timeout(&to.into(), STEP)
+        })
+    };
+    let marked = connect(Some(redirect::BYPASS_MARK));
+    assert!(
+        marked
+            .as_ref()
+            .is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionRefused),
+        "{marked:?}"
+    );
+    connect(None).expect("an unmarked socket is redirected");
+    let (stream, _) = tokio::time::timeout(STEP, sandbox.tcp.accept())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(redirect::original_destination(&stream).unwrap(), to);
+}
+
 #[test]
 fn the_host_namespace_is_never_changed() {
     let err = redirect::install(&Net::host(), &Redirect::default()).unwrap_err();
@@ -523,7 +551,7 @@ fn as_an_ordinary_user_too() {
         String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{text}");
     assert!(
-        text.contains("test result: ok. 7 passed; 0 failed"),
+        text.contains("test result: ok. 8 passed; 0 failed"),
         "every test ran as an ordinary user: {text}"
     );
 }

@@ -34,6 +34,15 @@
 //!   The files a mount namespace should show for this are
 //!   [`Redirection::sandbox_files`].
 //!
+//! What still misses the peer: broadcasts and multicasts (on purpose),
+//! `exempt` destinations, protocols other than TCP and UDP (ICMP, SCTP, raw
+//! sockets: dropped), UDP to port 53 when names are redirected (the responder
+//! gets it), and everything IPv6 on a machine without IPv6. Names resolve
+//! offline only if the program's resolver asks DNS: a mount namespace must
+//! show [`Redirection::sandbox_files`] and hide the machine's `nscd` and
+//! `systemd-resolved` sockets (`/run/nscd`, `/run/systemd/resolve`), which
+//! glibc would otherwise ask over Unix sockets, outside the network namespace.
+//!
 //! Why NAT (and not TPROXY): a redirected connection or flow is an ordinary
 //! one to the peer, replies need no special sockets (TPROXY would need a
 //! transparent socket bound to each original destination for every UDP reply,

@@ -323,6 +323,10 @@ pub struct SandboxFile {
 ///   `resolve`, which would ask the machine's systemd-resolved over a Unix
 ///   socket, outside the network namespace; no `mdns`, `myhostname`).
 ///
+/// The mount namespace must also hide `/run/nscd` (glibc asks `nscd` before
+/// any of these files) and `/run/systemd/resolve`, and give the sandbox its
+/// own UTS namespace with host name `hostname`.
+///
 /// Call [`Names::remember`] with `hostname` and [`HOSTNAME_ADDR`] so the name
 /// shows in the evidence ([`super::Redirection::sandbox_files`] does both).
 pub fn sandbox_files(hostname: &str) -> Vec<SandboxFile> {
