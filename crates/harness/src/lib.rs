@@ -18,6 +18,7 @@ pub mod output;
 pub mod procfs;
 pub mod property;
 pub mod recorder;
+pub mod redirect;
 pub mod runner;
 pub mod sandbox;
 pub mod settings;
