@@ -34,6 +34,29 @@ pub struct Ctx {
     /// Facts for the evidence (`seed`, `cases`, free-form notes).
     pub facts: Facts,
     events: crate::runner::EventSink,
+    /// Redirection of the client's traffic to sockspec, and the namespace it is in.
+    redirection: Option<(Net, crate::redirect::Redirection)>,
+    /// Where the client meant to connect, for each connection sockspec accepted.
+    pub destinations: Vec<Destination>,
+}
+
+/// Where a client target meant to send: the address it used, and the host
+/// name it looked up for it, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Destination {
+    /// The address and port the client passed to `connect()` or `sendto()`.
+    pub addr: SocketAddr,
+    /// The name it resolved to that address (sockspec's name responder).
+    pub name: Option<String>,
+}
+
+impl std::fmt::Display for Destination {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.name {
+            Some(name) => write!(f, "{name}:{} ({})", self.addr.port(), self.addr),
+            None => write!(f, "{}", self.addr),
+        }
+    }
 }
 
 /// Facts a check records for the evidence.
@@ -69,6 +92,8 @@ impl Ctx {
             latency: Latency::default(),
             facts: Facts::default(),
             events,
+            redirection: None,
+            destinations: Vec::new(),
         }
     }
 
@@ -244,7 +269,58 @@ impl Ctx {
 
     /// Starts a client instance that will use the server at `connect_to`.
     pub async fn start_client(&mut self, connect_to: SocketAddr) -> Result<(), Verdict> {
+        // A wildcard listener (redirection) is offered at the address the client expects.
+        let connect_to = if connect_to.ip().is_unspecified() {
+            let want = self.client_server_addr();
+            let ip = if want.ip().is_unspecified() {
+                IpAddr::V4(Ipv4Addr::LOCALHOST)
+            } else {
+                want.ip()
+            };
+            SocketAddr::new(ip, connect_to.port())
+        } else {
+            connect_to
+        };
         self.launch(Some(connect_to), true).await
+    }
+
+    /// Whether the target's outgoing traffic is redirected to sockspec: a
+    /// client role, in a sandbox, not on a simulated LAN.
+    fn redirects(&self) -> bool {
+        use sockspec_results::Role;
+        matches!(
+            self.check.role,
+            Role::TcpClient | Role::HttpClient | Role::UdpClient
+        ) && self.target.sandboxed()
+            && self.broadcast.is_none()
+    }
+
+    /// Sends every connection (`tcp`) or datagram (`udp`) the target makes, to
+    /// any address, to sockspec's socket on that port, and answers every host
+    /// name it looks up; once per namespace.
+    fn redirect(&mut self, net: &Net, tcp: Option<u16>, udp: Option<u16>) -> Result<(), Verdict> {
+        if self
+            .redirection
+            .as_ref()
+            .is_some_and(|(n, _)| n.same_as(net))
+        {
+            return Ok(());
+        }
+        let redirect = crate::redirect::Redirect {
+            tcp_to: tcp,
+            udp_to: udp,
+            names: true,
+            exempt: Vec::new(),
+        };
+        let installed = crate::redirect::install(net, &redirect)
+            .map_err(|e| Verdict::Error(msg!("sockspec-redirect-failed", error = e.to_string())))?;
+        self.redirection = Some((net.clone(), installed));
+        Ok(())
+    }
+
+    /// The name the client looked up for `ip`, if it looked one up.
+    pub fn name_for(&self, ip: IpAddr) -> Option<String> {
+        self.redirection.as_ref().and_then(|(_, r)| r.name_for(ip))
     }
 
     /// Starts a new instance in the target's network, replacing the current one.
@@ -298,13 +374,26 @@ impl Ctx {
         peer: Option<SocketAddr>,
     ) -> Result<UdpPeer, Verdict> {
         let net = self.net()?;
-        let socket = net.udp_bind(addr).map_err(|e| {
+        let bind_failed = |e: std::io::Error| {
             Verdict::Error(msg!(
                 "sockspec-bind-failed",
                 addr = addr,
                 error = e.to_string()
             ))
-        })?;
+        };
+        let socket = if self.redirects() && peer.is_none() {
+            // On loopback, where redirected datagrams arrive: replies from
+            // there are the redirected flow's, and reach the client from the
+            // address it sent to.
+            let socket = net
+                .udp_bind(SocketAddr::new(loopback_for(&addr).ip(), addr.port()))
+                .map_err(bind_failed)?;
+            let port = socket.local_addr().map_err(bind_failed)?.port();
+            self.redirect(&net, None, Some(port))?;
+            socket
+        } else {
+            net.udp_bind(addr).map_err(bind_failed)?
+        };
         Ok(UdpPeer::new(socket, label, self.recorder.clone(), peer))
     }
 
@@ -322,6 +411,24 @@ impl Ctx {
     /// A listening TCP socket of sockspec's at `addr` in the target's network.
     pub fn tcp_listen(&mut self, addr: SocketAddr) -> Result<tokio::net::TcpListener, Verdict> {
         let net = self.net()?;
+        if self.redirects() {
+            let listener = net
+                .wildcard_socket(addr.port(), socket2::Type::STREAM, socket2::Protocol::TCP)
+                .and_then(|s| {
+                    s.listen(128)?;
+                    tokio::net::TcpListener::from_std(s.into())
+                })
+                .map_err(|e| {
+                    Verdict::Error(msg!(
+                        "sockspec-listen-failed",
+                        addr = addr,
+                        error = e.to_string()
+                    ))
+                })?;
+            let port = listener.local_addr().map_or(addr.port(), |a| a.port());
+            self.redirect(&net, Some(port), None)?;
+            return Ok(listener);
+        }
         net.tcp_listen(addr).map_err(|e| {
             Verdict::Error(msg!(
                 "sockspec-listen-failed",
@@ -355,8 +462,22 @@ impl Ctx {
         };
         match accepted {
             Ok(Ok((stream, from))) => {
-                self.recorder
-                    .note(label, format!("accepted a connection from {from}"));
+                match crate::redirect::original_destination(&stream) {
+                    Ok(meant) => {
+                        let destination = Destination {
+                            addr: meant,
+                            name: self.name_for(meant.ip()),
+                        };
+                        self.recorder.note(
+                            label,
+                            format!("accepted a connection from {from}, meant for {destination}"),
+                        );
+                        self.destinations.push(destination);
+                    }
+                    Err(_) => self
+                        .recorder
+                        .note(label, format!("accepted a connection from {from}")),
+                }
                 TcpPeer::accepted(stream, &net, label, self.recorder.clone())
                     .map(Some)
                     .map_err(|e| {
@@ -380,13 +501,12 @@ impl Ctx {
         }
     }
 
-    /// CPU time the target's processes use over `window` (external programs
-    /// only: an in-process target's CPU cannot be told from sockspec's).
+    /// How much of `window` the target's processes spent on the CPU or ready
+    /// for it (external programs only: an in-process target cannot be told
+    /// from sockspec). Busy time rather than CPU time, so a busy loop shows as
+    /// one however loaded the machine is: see [`Ctx::busy_over`].
     pub async fn cpu_over(&self, window: std::time::Duration) -> Option<std::time::Duration> {
-        let instance = self.instance.as_ref()?;
-        let before = instance.cpu_time()?;
-        tokio::time::sleep(window).await;
-        Some(instance.cpu_time()?.saturating_sub(before))
+        self.busy_over(window).await
     }
 
     /// How long the target's threads were busy (running, or runnable and

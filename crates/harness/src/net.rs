@@ -122,6 +122,30 @@ impl Net {
         socket.connect(to).await
     }
 
+    /// Whether `other` is a handle to the same namespace as this one.
+    pub fn same_as(&self, other: &Net) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
+    /// A socket on every address of both families (`[::]:port` taking IPv4
+    /// too; `0.0.0.0:port` where IPv6 is off), for connections and datagrams
+    /// redirected from anywhere.
+    pub fn wildcard_socket(&self, port: u16, ty: Type, protocol: Protocol) -> io::Result<Socket> {
+        let v6 = crate::redirect::ipv6_available();
+        let addr: SocketAddr = if v6 {
+            (Ipv6Addr::UNSPECIFIED, port).into()
+        } else {
+            (Ipv4Addr::UNSPECIFIED, port).into()
+        };
+        let socket = self.socket(&addr, ty, protocol)?;
+        if v6 {
+            socket.set_only_v6(false)?;
+        }
+        socket.set_reuse_address(true)?;
+        socket.bind(&addr.into())?;
+        Ok(socket)
+    }
+
     /// A listening TCP socket bound to `addr` in this namespace.
     pub fn tcp_listen(&self, addr: SocketAddr) -> io::Result<tokio::net::TcpListener> {
         let socket = self.socket(&addr, Type::STREAM, Protocol::TCP)?;

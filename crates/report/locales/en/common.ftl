@@ -45,3 +45,4 @@ replay-passed = the smallest case did not fail again in { $runs } re-runs (the f
 property-driver-stopped = the property driver stopped early
 state-stopped = it is stopped (SIGSTOP) and answers nothing
 check-target-too-slow = The check did not finish within { $limit } ms while the program was still there ({ $state }): it answered too slowly or not at all. A test runs out of time only when the program keeps it waiting.
+sockspec-redirect-failed = sockspec could not send the client's traffic to itself: { $error }

@@ -42,3 +42,4 @@ replay-passed = 最小用例在 { $runs } 次重新运行中没有再次失败�
 property-driver-stopped = 属性测试驱动提前停止了
 state-stopped = 它被暂停了（SIGSTOP），不再响应
 check-target-too-slow = 检查在 { $limit } 毫秒内没有结束，而程序还在（{ $state }）：它回复得太慢或根本不回复。只有程序让检查一直等待时才会超时。
+sockspec-redirect-failed = sockspec 无法把客户端的流量转到自己这里：{ $error }
