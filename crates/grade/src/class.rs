@@ -14,34 +14,38 @@ use std::fmt::Write;
 pub fn grades_csv(records: &[StudentRecord], tasks: &[String]) -> String {
     let mut sorted: Vec<&StudentRecord> = records.iter().collect();
     sorted.sort_by(|a, b| a.student.cmp(&b.student));
-    let mut csv = format!("student,total,max,{}\n", tasks.join(","));
+    let mut csv = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    let header = ["student", "total", "max"]
+        .into_iter()
+        .map(str::to_string)
+        .chain(tasks.iter().map(|t| inert(t)));
+    // Writing to memory cannot fail.
+    let _ = csv.write_record(header);
     for r in sorted {
-        let cells: Vec<String> = tasks
-            .iter()
-            .map(|name| {
-                r.tasks
-                    .iter()
-                    .find(|t| &t.name == name)
-                    .map_or_else(String::new, |t| t.score.to_string())
-            })
-            .collect();
-        let _ = writeln!(
-            csv,
-            "{},{},{},{}",
-            quote(&r.student),
-            r.total,
-            r.max,
-            cells.join(",")
-        );
+        let scores = tasks.iter().map(|name| {
+            r.tasks
+                .iter()
+                .find(|t| &t.name == name)
+                .map_or_else(String::new, |t| t.score.to_string())
+        });
+        let row = [inert(&r.student), r.total.to_string(), r.max.to_string()]
+            .into_iter()
+            .chain(scores);
+        let _ = csv.write_record(row);
     }
-    csv
+    String::from_utf8(csv.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
-fn quote(field: &str) -> String {
-    if field.contains([',', '"', '\n']) {
-        format!("\"{}\"", field.replace('"', "\"\""))
+/// A cell no spreadsheet takes for a formula: text that starts with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return gets a leading `'` (OWASP's advice
+/// against CSV injection).
+fn inert(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
     } else {
-        field.to_string()
+        cell.to_string()
     }
 }
 
@@ -200,6 +204,12 @@ mod tests {
                 report: None,
             }],
         )
+    }
+
+    #[test]
+    fn csv_cells_are_never_formulas() {
+        let csv = grades_csv(&[student("=1+1", 10), student("@x", 0)], &["echo".into()]);
+        assert_eq!(csv, "student,total,max,echo\n'=1+1,10,10,10\n'@x,0,10,0\n");
     }
 
     #[test]

@@ -87,9 +87,15 @@ fn default_seed() -> u64 {
 
 fn duration<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
     let text = String::deserialize(d)?;
-    humantime::parse_duration(&text)
-        .map(Some)
-        .map_err(|e| serde::de::Error::custom(format!("`{text}` is not a duration like 20s: {e}")))
+    match humantime::parse_duration(&text) {
+        Ok(d) if d.is_zero() => Err(serde::de::Error::custom(format!(
+            "`{text}`: a check needs more than 0 s"
+        ))),
+        Ok(d) => Ok(Some(d)),
+        Err(e) => Err(serde::de::Error::custom(format!(
+            "`{text}` is not a duration like 20s: {e}"
+        ))),
+    }
 }
 
 fn globs(patterns: &[String]) -> Result<GlobSet, globset::Error> {

@@ -61,10 +61,7 @@ pub async fn run(
         Ok(m) => m,
         Err(e) => return Err(usage(format!("{}: {e}", manifest_path.display()))),
     };
-    let mut students = match list_students(dir, args.gradescope) {
-        Ok(s) => s,
-        Err(e) => return Err(usage(format!("{}: {e}", dir.display()))),
-    };
+    let mut students = list_students(dir, args.gradescope)?;
     if let Some(spec) = &args.shard {
         let (k, n) = match shard::parse(spec) {
             Ok(kn) => kn,
@@ -101,25 +98,66 @@ pub async fn run(
         ));
     };
     let tasks = task_names(&records);
+    for task in &tasks {
+        let files = records
+            .iter()
+            .flat_map(|r| &r.tasks)
+            .filter(|t| &t.name == task);
+        if files.clone().count() > 0 && files.clone().all(|t| t.file.is_none()) {
+            eprintln!(
+                "sockspec: warning: task `{task}`: no submission has a file matching its `file` glob; every student scored 0"
+            );
+        }
+    }
     write_class(&args.out, &records, &tasks, lang, args.gradescope)
         .map_err(|e| CommandError::Internal(format!("cannot write the class outputs: {e}")))?;
     Ok(ExitStatus::Ok)
 }
 
 /// The students: one folder each, sorted by name; in Gradescope mode the
-/// folder itself is the one submission.
-fn list_students(dir: &Path, gradescope: bool) -> std::io::Result<Vec<(String, PathBuf)>> {
+/// folder itself is the one submission. A folder's name is taken as the file
+/// system gives it (bytes, dot-names included) and shown escaped where it is
+/// not UTF-8 (`bad\xff`), so two names never become one.
+fn list_students(dir: &Path, gradescope: bool) -> Result<Vec<(String, PathBuf)>, CommandError> {
     if gradescope {
         return Ok(vec![("submission".into(), dir.to_path_buf())]);
     }
-    let mut students: Vec<(String, PathBuf)> = std::fs::read_dir(dir)?
+    let entries = std::fs::read_dir(dir).map_err(|e| usage(format!("{}: {e}", dir.display())))?;
+    let mut students: Vec<(String, PathBuf)> = entries
         .flatten()
         .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
-        .filter(|(name, _)| !name.starts_with('.'))
+        .map(|e| (student_name(&e.file_name()), e.path()))
         .collect();
     students.sort();
+    if let Some(pair) = students.windows(2).find(|w| w[0].0 == w[1].0) {
+        return Err(usage(format!(
+            "two student folders, {} and {}, have the same name once shown: rename one",
+            pair[0].1.display(),
+            pair[1].1.display()
+        )));
+    }
+    if students.is_empty() {
+        return Err(usage(format!(
+            "{}: no student folders to grade (DIR holds one folder per student)",
+            dir.display()
+        )));
+    }
     Ok(students)
+}
+
+/// A folder's name as the class outputs show it: its UTF-8 text, with each
+/// byte that is not UTF-8 escaped as `\xNN` (and a backslash as `\\`, so the
+/// escaping cannot collide with a name that is written that way).
+pub fn student_name(name: &std::ffi::OsStr) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let mut shown = String::new();
+    for chunk in name.as_bytes().utf8_chunks() {
+        shown.push_str(&chunk.valid().replace('\\', "\\\\"));
+        for b in chunk.invalid() {
+            shown.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    shown
 }
 
 async fn grade_all(
@@ -212,10 +250,29 @@ async fn grade_task(
         let problem = format!("no file matching `{}` in the submission", task.file);
         return (TaskRecord::not_run(task, problem, &levels), None);
     };
+    // A command line is text: a folder whose name is not UTF-8 is reached
+    // through a link with a plain name.
+    let alias = match file.to_str() {
+        Some(_) => None,
+        None => match utf8_alias(folder) {
+            Ok(alias) => Some(alias),
+            Err(e) => {
+                let problem = format!("could not reach the submission's folder: {e}");
+                return (TaskRecord::not_run(task, problem, &levels), None);
+            }
+        },
+    };
+    let runnable = match &alias {
+        Some(alias) => alias
+            .path()
+            .join("submission")
+            .join(file.strip_prefix(folder).unwrap_or(&file)),
+        None => file.clone(),
+    };
     let argv: Vec<String> = task
         .command
         .split_whitespace()
-        .map(|w| w.replace("{file}", &file.to_string_lossy()))
+        .map(|w| w.replace("{file}", &runnable.to_string_lossy()))
         .collect();
     let target = match Command::new(argv, sandboxed) {
         Ok(t) => Arc::new(t),
@@ -263,6 +320,16 @@ async fn grade_task(
         TaskRecord::scored(task, relative, &report, lang.catalog()),
         Some(report),
     )
+}
+
+/// A temporary folder holding `submission`, a link to `folder`: a path to the
+/// submission that is plain UTF-8 whatever the folder's own name is.
+fn utf8_alias(folder: &Path) -> std::io::Result<tempfile::TempDir> {
+    let dir = tempfile::Builder::new()
+        .prefix("sockspec-student-")
+        .tempdir()?;
+    std::os::unix::fs::symlink(folder, dir.path().join("submission"))?;
+    Ok(dir)
 }
 
 /// The first file (by path) under `folder` matching `pattern`, looked for up
