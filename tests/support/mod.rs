@@ -53,13 +53,36 @@ pub(crate) fn ids_with(report: &Value, outcome: &str) -> Vec<String> {
     ids
 }
 
-/// A fixture's header: `# contract: echo`, `# expect-fail: a, b`, `# expect-warn: c`.
+/// A fixture's header: `# contract: echo`, `# expect-fail: a, b`, `# expect-warn: c`,
+/// `# addr: HOST:PORT`, `# input: line 1\nline 2\n` (C and Node fixtures write `//`).
 #[derive(Debug, Default)]
 pub(crate) struct Header {
     pub(crate) contract: Option<String>,
     pub(crate) expect_fail: Vec<String>,
     pub(crate) expect_warn: Vec<String>,
     pub(crate) addr: Option<String>,
+    /// The input script, `\n` and `\\` unescaped: fed to the program's stdin.
+    pub(crate) input: Option<String>,
+}
+
+/// Unescapes a header value: `\n` is a newline, `\\` a backslash.
+fn unescape(value: &str) -> String {
+    let mut out = String::new();
+    let mut chars = value.chars();
+    while let Some(c) = chars.next() {
+        match (c, chars.clone().next()) {
+            ('\\', Some('n')) => {
+                out.push('\n');
+                chars.next();
+            }
+            ('\\', Some('\\')) => {
+                out.push('\\');
+                chars.next();
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// Reads the header comments at the top of a fixture.
@@ -86,6 +109,7 @@ pub(crate) fn header(path: &Path) -> Header {
                 "expect-fail" => h.expect_fail = list(value),
                 "expect-warn" => h.expect_warn = list(value),
                 "addr" => h.addr = Some(value.trim().to_string()),
+                "input" => h.input = Some(unescape(value.trim())),
                 _ => {}
             }
         }
