@@ -5,7 +5,8 @@
 mod client;
 mod server;
 
-use sockspec_harness::Check;
+use sockspec_harness::{Check, Message, msg};
+use sockspec_wire::http::Violation;
 
 /// Every HTTP check.
 pub const CHECKS: &[&Check] = &[
@@ -34,11 +35,53 @@ fn first_line(bytes: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
 }
 
-/// The violations of `check` as evidence: one line each, with offset and section.
-fn listed(violations: &[&sockspec_wire::http::Violation]) -> String {
-    violations
-        .iter()
-        .map(|v| format!("  at byte {}: {} ({})", v.offset, v.message, v.section))
-        .collect::<Vec<_>>()
-        .join("\n")
+/// One broken rule of a message, ready for a diagnosis.
+struct Problem {
+    /// What is wrong: the validator's English sentence quoted in a catalog
+    /// message (it names no kind to translate), or a catalog message of
+    /// sockspec's own.
+    what: Message,
+    /// Where the rule is written, e.g. `RFC 9112 §2.2`.
+    section: &'static str,
+    /// The byte offset in the message where the problem is.
+    offset: usize,
+}
+
+impl From<&Violation> for Problem {
+    fn from(v: &Violation) -> Problem {
+        Problem {
+            what: msg!("http-validator-says", text = v.message.as_str()),
+            section: v.section,
+            offset: v.offset,
+        }
+    }
+}
+
+/// How many problems the evidence lists one by one.
+const LISTED: usize = 10;
+
+/// The problems as evidence: one line each, with offset and section (at
+/// most [`LISTED`], then how many more).
+fn listed(problems: &[Problem]) -> Message {
+    let shown = &problems[..problems.len().min(LISTED)];
+    let left = problems.len() - shown.len();
+    let mut list: Option<Message> = (left > 0).then(|| msg!("http-problems-left", left = left));
+    for p in shown.iter().rev() {
+        list = Some(match list {
+            None => msg!(
+                "http-problem-last",
+                offset = p.offset,
+                problem = p.what.clone(),
+                section = p.section
+            ),
+            Some(rest) => msg!(
+                "http-problem-line",
+                offset = p.offset,
+                problem = p.what.clone(),
+                section = p.section,
+                rest = rest
+            ),
+        });
+    }
+    list.unwrap_or_else(|| msg!("http-problems-none"))
 }

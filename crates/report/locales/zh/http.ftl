@@ -1,1 +1,67 @@
 # http messages (zh). One message per diagnosis; hints select on $lang (python, c, node, …).
+# 校验器（sockspec-wire）用英文句子说明每条被违反的规则，并给出 RFC 章节：
+# 它作为 $text 原样引用在 http-validator-says 中。
+
+## 请求规则和响应规则共用。
+
+http-validator-says = “{ $text }”
+http-problem-line =
+    {"  "}第 { $offset } 字节处：{ $problem }（{ $section }）
+    { $rest }
+http-problem-last = {"  "}第 { $offset } 字节处：{ $problem }（{ $section }）
+http-problems-left = {"  "}……还有 { $left } 处
+http-problems-none = {"  "}（无）
+
+## 客户端：sockspec 提供 HTTP 服务，记下请求并回应。
+
+http-client-not-connected = 客户端始终没有连接到 { $server }，sockspec 在这个地址上提供 HTTP 服务。如果客户端连接的是写死在代码里、而 sockspec 没能从源代码中找到的地址，请用 --addr HOST:PORT 告诉 sockspec。
+http-client-no-request = 客户端连接上了，却没有发送任何请求；{ $state }。
+http-client-snapshot-differs = 这次的请求与快照 { $path } 不同；新的请求保存在 { $new }
+http-request-holds = 请求 { $line }
+http-request-violated = 客户端发出的请求不符合规范：{ $problem }{ $more ->
+    [0] {""}
+   *[other] （下面还列出另外 { $more } 处）
+}。
+http-request-counterexample =
+    { $request }
+    { $problems }
+http-request-host-port-mismatch = Host 是 `{ $host }`（端口 { $port }），但请求实际发往端口 { $wanted }：Host 要写服务器的主机和端口，与 URL 中的一致，例如 `Host: 127.0.0.1:{ $wanted }`
+http-client-reads-response-holds = 完整的 { $size } 字节响应（按每段 { $segment } 字节发送）出现在了客户端的输出中
+http-client-reads-response-partial = 客户端只显示了 { $size } 字节响应的一部分：最后一行 `{ $marker }` 没有出现在输出里。一次 recv() 只返回当时已经到达的数据（TCP 是字节流，没有消息边界）；要循环读取，直到服务器关闭连接（recv 返回空字节串 b''），或者读够 Content-Length 字节的响应体。
+http-client-reads-response-counterexample = 一个 { $size } 字节的响应，每段 { $segment } 字节
+http-client-close-holds = 服务器关闭连接后，客户端结束了（{ $state }）
+http-client-close-still-running = 服务器发完响应并关闭连接 { $waited } 毫秒后，客户端仍在运行。recv() 返回空字节串 b'' 就说明响应已经完整：停止读取，关闭套接字，然后结束程序。
+
+## 服务器：sockspec 发送请求，并校验每个响应。
+
+http-response-no-response = GET / 在 { $waited } 毫秒内没有得到响应；{ $state }。
+http-response-holds = 响应 { $line }
+http-response-violated = 服务器对 GET / 的响应不符合规范：{ $problem }{ $more ->
+    [0] {""}
+   *[other] （下面还列出另外 { $more } 处）
+}。
+http-response-counterexample =
+    请求 { $request }
+    响应 { $response }
+    { $problems }
+http-response-not-found-holds = 不存在的路径得到了 404
+http-response-not-found-wrong-status = 请求一个不存在的路径，得到的状态码是 { $code }：页面不存在时应回答 `404 Not Found`。
+http-response-not-found-no-status = 请求一个不存在的路径，得到的是 { $response }，而不是 404 响应。
+http-server-segmented-request-blocked = 整块发送的 GET / 没有得到响应，因此无从比较（见 http.response.status-line）
+http-server-segmented-request-holds = 按每次 { $piece } 字节写出的请求，得到了与整块发送时相同的响应
+http-server-segmented-request-differs = 按每次 { $piece } 字节发送的 GET / 得到的是 { $cut }，而整块发送时得到的是 { $whole }。一次 recv() 可能只收到请求的一部分（粘包/拆包）：要一直读，直到头部以 \r\n\r\n 结束。
+http-server-segmented-request-counterexample = { $request }，每次写 { $piece } 字节
+http-server-bad-request-answered-status = 状态码 { $code }
+http-server-bad-request-answered-close = 关闭连接
+http-server-bad-request-wrong-status = 格式错误的请求得到的状态码是 { $code }：应回答 400 Bad Request。
+http-server-bad-request-no-answer = 格式错误的请求得到的是 { $response }，并且连接一直没有关闭；应回答 400 Bad Request，或者关闭连接。
+http-server-bad-request-holds = 格式错误的请求得到了{ $answered }，之后的请求也得到了回答
+http-server-bad-request-stopped = 格式错误的请求（服务器以{ $answered }回应）之后，下一个请求没有得到响应；{ $state }。一个坏请求不能让服务器停下来：回答 400，关闭那个连接，然后继续服务。
+http-server-bad-request-counterexample = { $malformed }，然后 { $request }
+http-server-keep-alive-closes = 服务器在每个响应之后关闭连接{ $how ->
+    [http10] （这是 HTTP/1.0 响应）
+    [says] ，并且明确说明了（Connection: close）
+   *[silent] ，但没有发送 Connection: close
+}。
+http-server-keep-alive-answered = 同一连接上的第二个请求得到了回答（keep-alive，持久连接）。
+http-server-keep-alive-unanswered = 同一连接上的第二个请求没有得到回答，而第一个响应并没有说明 Connection: close。
