@@ -12,6 +12,37 @@ http-problem-last = {"  "}at byte { $offset }: { $problem } ({ $section })
 http-problems-left = {"  "}… and { $left } more
 http-problems-none = {"  "}(none)
 
+## The validator's violations that have a kind of their own (sockspec-wire
+## http::Kind); every other one is quoted by http-validator-says.
+
+http-bare-lf = line { $line } ends in a bare LF: every line of an HTTP message ends in CRLF (\r\n)
+http-bare-cr = line { $line } has a bare CR (\r not followed by \n) in it: a CR may only appear as part of the CRLF that ends a line
+http-stops-mid-line = the message stops in the middle of line { $line }: end every line with CRLF (\r\n) and the header section with an empty line
+http-head-not-closed = the header section is not closed by an empty line: after the last field line send one more CRLF, so the header ends with \r\n\r\n
+http-no-host = there is no Host field: an HTTP/1.1 request names the server it is for, e.g. `Host: 127.0.0.1:8888`
+http-second-host = a second Host field: send exactly one
+http-space-before-colon = line { $line } has whitespace between the field name `{ $name }` and the colon: write `{ $name }:` with nothing in between
+http-space-in-target = the request-target `{ $target }` contains { $spaces ->
+    [one] a space
+   *[other] { $spaces } spaces
+}: percent-encode each as %20 (a space ends the request-target)
+http-method-case = the method `{ $method }` is not `{ $meant }`: methods are case-sensitive
+http-version-case = the HTTP-version `{ $version }` is not `{ $meant }`: the HTTP-version is case-sensitive
+http-version-no-slash = the HTTP-version `{ $version }` lacks the `/` after HTTP: write `HTTP/1.1`
+http-no-reason-phrase = the status-line ends right after the status code: add a space and a reason-phrase, e.g. `HTTP/1.1 { $status } OK`
+http-body-without-length = { $extra ->
+    [one] 1 byte follows
+   *[other] { $extra } bytes follow
+} the header section, but a request without Content-Length (or Transfer-Encoding: chunked) has no body: send `Content-Length: { $extra }`
+http-length-counts-characters = Content-Length is { $length }, the number of characters, but the body is { $bytes ->
+    [one] 1 byte
+   *[other] { $bytes } bytes
+} of UTF-8: Content-Length counts bytes (len(body.encode()))
+http-length-differs = Content-Length is { $length } but the body is { $bytes ->
+    [one] 1 byte
+   *[other] { $bytes } bytes
+}: Content-Length must be the body's length in bytes
+
 ## Clients: sockspec serves HTTP, captures the request and answers.
 
 http-client-not-connected = The client never connected to { $server }, where sockspec served HTTP. If it uses a fixed address sockspec did not find in its source, give it with --addr HOST:PORT.

@@ -12,6 +12,25 @@ http-problem-last = {"  "}第 { $offset } 字节处：{ $problem }（{ $section 
 http-problems-left = {"  "}……还有 { $left } 处
 http-problems-none = {"  "}（无）
 
+## 校验器能说出类型的违规（sockspec-wire 的 http::Kind）；其余的由
+## http-validator-says 引用英文原文。
+
+http-bare-lf = 第 { $line } 行只以 LF 结尾：HTTP 报文的每一行都必须以 CRLF（\r\n）结尾
+http-bare-cr = 第 { $line } 行中有一个单独的 CR（\r 后面没有 \n）：CR 只能作为行尾 CRLF 的一部分出现
+http-stops-mid-line = 报文在第 { $line } 行中间就结束了：每一行都要以 CRLF（\r\n）结尾，头部最后还要有一个空行
+http-head-not-closed = 头部没有以空行结束：最后一个字段行之后还要再发送一个 CRLF，让头部以 \r\n\r\n 结尾
+http-no-host = 没有 Host 字段：HTTP/1.1 请求必须说明它发给哪个服务器，例如 `Host: 127.0.0.1:8888`
+http-second-host = 出现了第二个 Host 字段：只能发送一个
+http-space-before-colon = 第 { $line } 行的字段名 `{ $name }` 和冒号之间有空白：写成 `{ $name }:`，中间不要有任何字符
+http-space-in-target = 请求目标 `{ $target }` 中有 { $spaces } 个空格：每个空格都要百分号编码成 %20（空格会被当作请求目标的结束）
+http-method-case = 方法 `{ $method }` 不是 `{ $meant }`：方法名区分大小写
+http-version-case = HTTP 版本 `{ $version }` 不是 `{ $meant }`：HTTP 版本区分大小写
+http-version-no-slash = HTTP 版本 `{ $version }` 在 HTTP 后面少了 `/`：应写成 `HTTP/1.1`
+http-no-reason-phrase = 状态行在状态码之后就结束了：要再加一个空格和原因短语，例如 `HTTP/1.1 { $status } OK`
+http-body-without-length = 头部之后还有 { $extra } 字节，但没有 Content-Length（或 Transfer-Encoding: chunked）的请求是没有请求体的：请发送 `Content-Length: { $extra }`
+http-length-counts-characters = Content-Length 是 { $length }，这是字符数，而消息体按 UTF-8 编码有 { $bytes } 字节：Content-Length 计算的是字节数（len(body.encode())），一个中文字符在 UTF-8 中通常占 3 个字节
+http-length-differs = Content-Length 是 { $length }，但消息体有 { $bytes } 字节：Content-Length 必须等于消息体的字节数
+
 ## 客户端：sockspec 提供 HTTP 服务，记下请求并回应。
 
 http-client-not-connected = 客户端始终没有连接到 { $server }，sockspec 在这个地址上提供 HTTP 服务。如果客户端连接的是写死在代码里、而 sockspec 没能从源代码中找到的地址，请用 --addr HOST:PORT 告诉 sockspec。

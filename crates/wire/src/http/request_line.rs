@@ -5,6 +5,7 @@
 use super::head::Line;
 use super::ids::{REQUEST_LINE, REQUEST_TARGET, REQUEST_VERSION};
 use super::syntax::{count, is_tchar, is_ws, name_byte, show};
+use super::violation::Kind;
 use super::{Violation, version};
 use std::ops::Range;
 
@@ -218,15 +219,21 @@ fn check_method(method: &[u8], offset: usize, out: &mut Vec<Violation>) {
         .iter()
         .find(|m| m.as_bytes() != method && m.as_bytes().eq_ignore_ascii_case(method))
     {
-        out.push(Violation::new(
-            REQUEST_LINE,
-            METHOD,
-            offset,
-            format!(
-                "the method {} is not `{meant}`: methods are case-sensitive",
-                show(method)
-            ),
-        ));
+        out.push(
+            Violation::new(
+                REQUEST_LINE,
+                METHOD,
+                offset,
+                format!(
+                    "the method {} is not `{meant}`: methods are case-sensitive",
+                    show(method)
+                ),
+            )
+            .of_kind(Kind::MethodCase {
+                method: method.to_vec(),
+                meant: *meant,
+            }),
+        );
     }
 }
 
@@ -234,13 +241,16 @@ fn check_method(method: &[u8], offset: usize, out: &mut Vec<Violation>) {
 fn check_version(word: &[u8], offset: usize, out: &mut Vec<Violation>) -> Option<u8> {
     match version::check(word) {
         Ok(minor) => Some(minor),
-        Err(message) => {
-            out.push(Violation::new(
-                REQUEST_VERSION,
-                version::SECTION,
-                offset,
-                format!("the HTTP-version {message}"),
-            ));
+        Err((message, kind)) => {
+            out.push(
+                Violation::new(
+                    REQUEST_VERSION,
+                    version::SECTION,
+                    offset,
+                    format!("the HTTP-version {message}"),
+                )
+                .of_kind(kind),
+            );
             None
         }
     }
