@@ -231,7 +231,7 @@ fn check_method(method: &[u8], offset: usize, out: &mut Vec<Violation>) {
             )
             .of_kind(Kind::MethodCase {
                 method: method.to_vec(),
-                meant: *meant,
+                meant,
             }),
         );
     }
