@@ -6,9 +6,9 @@
 
 http-validator-says = “{ $text }”
 http-problem-line =
-    {"  "}第 { $offset } 字节处：{ $problem }（{ $section }）
+    {"  "}字节偏移 { $offset } 处：{ $problem }（{ $section }）
     { $rest }
-http-problem-last = {"  "}第 { $offset } 字节处：{ $problem }（{ $section }）
+http-problem-last = {"  "}字节偏移 { $offset } 处：{ $problem }（{ $section }）
 http-problems-left = {"  "}……还有 { $left } 处
 http-problems-none = {"  "}（无）
 
