@@ -37,9 +37,8 @@ fn first_line(bytes: &[u8]) -> &[u8] {
 
 /// One broken rule of a message, ready for a diagnosis.
 struct Problem {
-    /// What is wrong: the validator's English sentence quoted in a catalog
-    /// message (it names no kind to translate), or a catalog message of
-    /// sockspec's own.
+    /// What is wrong, as a catalog message: the validator's kind of mistake,
+    /// its English sentence quoted when it names no kind, or sockspec's own.
     what: Message,
     /// Where the rule is written, e.g. `RFC 9112 §2.2`.
     section: &'static str,
