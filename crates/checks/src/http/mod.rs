@@ -95,6 +95,11 @@ fn what(v: &Violation) -> Message {
         Kind::LengthDiffers { length, bytes } => {
             msg!("http-length-differs", length = *length, bytes = *bytes)
         }
+        Kind::NoLengthKeptOpen { bytes } => msg!("http-no-length-kept-open", bytes = *bytes),
+        Kind::NonAsciiTarget { bytes } => msg!("http-non-ascii-target", bytes = *bytes),
+        Kind::NoColon { line, text } => msg!("http-no-colon", line = *line, text = quoted(text)),
+        Kind::NoVersion { target } => msg!("http-no-version", target = quoted(target)),
+        Kind::NoStatusLine => msg!("http-no-status-line"),
         _ => msg!("http-validator-says", text = v.message.as_str()),
     }
 }
@@ -142,7 +147,7 @@ mod tests {
 
     /// Messages with the mistakes that have a kind of their own.
     fn violations() -> Vec<Violation> {
-        let requests: [&[u8]; 12] = [
+        let requests: [&[u8]; 15] = [
             b"get /a HTTP/1.1\r\nHost: a\r\n\r\n",
             b"GET /my page.html HTTP/1.1\r\nHost: a\r\n\r\n",
             b"GET / HTTP1.1\r\nHost: a\r\n\r\n",
@@ -155,11 +160,15 @@ mod tests {
             b"GET / HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n",
             b"GET / HTTP/1.1\r\nHost: a\r\nUser-Agent : x\r\n\r\n",
             b"POST / HTTP/1.1\r\nHost: a\r\n\r\nhello",
+            "GET /世界 HTTP/1.1\r\nHost: a\r\n\r\n".as_bytes(),
+            b"GET / HTTP/1.1\r\nHost: a\r\nUser-Agent x\r\n\r\n",
+            b"GET /index.html\r\nHost: a\r\n\r\n",
         ];
-        let responses: [&[u8]; 3] = [
+        let responses: [&[u8]; 4] = [
             b"HTTP/1.1 200\r\nContent-Length: 0\r\n\r\n",
             "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n你好".as_bytes(),
             b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nabc",
+            b"\r\n",
         ];
         let mut all = Vec::new();
         for r in requests {
@@ -168,6 +177,7 @@ mod tests {
         for r in responses {
             all.extend(validate_response(r, Some("GET"), true).violations);
         }
+        all.extend(validate_response(b"HTTP/1.1 200 OK\r\n\r\nhi", Some("GET"), false).violations);
         all
     }
 
@@ -195,7 +205,7 @@ mod tests {
                     .to_string(),
             );
         }
-        assert_eq!(kinds.len(), 15, "{kinds:?}");
+        assert_eq!(kinds.len(), 20, "{kinds:?}");
     }
 
     #[test]

@@ -42,6 +42,14 @@ http-length-differs = Content-Length is { $length } but the body is { $bytes ->
     [one] 1 byte
    *[other] { $bytes } bytes
 }: Content-Length must be the body's length in bytes
+http-no-length-kept-open = the response has neither Content-Length nor Transfer-Encoding, so its body ends only when the connection closes, but the server kept it open: send `Content-Length: { $bytes }`, or close after the body
+http-non-ascii-target = the request-target contains { $bytes ->
+    [one] 1 byte
+   *[other] { $bytes } bytes
+} outside ASCII: percent-encode the UTF-8 bytes, e.g. 世 as %E4%B8%96 (urllib.parse.quote does it)
+http-no-colon = line { $line } `{ $text }` has no colon: a field line is `name: value`, and the header section ends with an empty line
+http-no-version = the request-line ends after the request-target `{ $target }`: add ` HTTP/1.1` (method SP request-target SP HTTP-version)
+http-no-status-line = there is no status-line: a response starts with one such as `HTTP/1.1 200 OK`
 
 ## Clients: sockspec serves HTTP, captures the request and answers.
 

@@ -30,6 +30,11 @@ http-no-reason-phrase = 状态行在状态码之后就结束了：要再加一�
 http-body-without-length = 头部之后还有 { $extra } 字节，但没有 Content-Length（或 Transfer-Encoding: chunked）的请求是没有请求体的：请发送 `Content-Length: { $extra }`
 http-length-counts-characters = Content-Length 是 { $length }，这是字符数，而消息体按 UTF-8 编码有 { $bytes } 字节：Content-Length 计算的是字节数（len(body.encode())），一个中文字符在 UTF-8 中通常占 3 个字节
 http-length-differs = Content-Length 是 { $length }，但消息体有 { $bytes } 字节：Content-Length 必须等于消息体的字节数
+http-no-length-kept-open = 响应既没有 Content-Length 也没有 Transfer-Encoding，这样响应体只能靠关闭连接来结束，可服务器却让连接一直开着：请发送 `Content-Length: { $bytes }`，或者发完响应体后关闭连接
+http-non-ascii-target = 请求目标中有 { $bytes } 个非 ASCII 字节：要把 UTF-8 字节百分号编码，例如 世 写成 %E4%B8%96（可以用 urllib.parse.quote）
+http-no-colon = 第 { $line } 行 `{ $text }` 没有冒号：字段行的格式是 `name: value`，而头部以一个空行结束
+http-no-version = 请求行在请求目标 `{ $target }` 之后就结束了：要加上 ` HTTP/1.1`（方法 SP 请求目标 SP HTTP 版本）
+http-no-status-line = 没有状态行：响应必须以状态行开头，例如 `HTTP/1.1 200 OK`
 
 ## 客户端：sockspec 提供 HTTP 服务，记下请求并回应。
 

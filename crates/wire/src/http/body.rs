@@ -103,7 +103,7 @@ pub(crate) fn read(
                         "the response has neither Content-Length nor Transfer-Encoding, so its body ends only when the connection closes, but the server kept it open: send `Content-Length: {}`, or close after the body",
                         rest.len()
                     ),
-                ));
+                ).of_kind(Kind::NoLengthKeptOpen { bytes: rest.len() }));
             }
             body.end = End::Incomplete;
             if cx.collect {

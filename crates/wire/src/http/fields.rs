@@ -128,7 +128,11 @@ pub(crate) fn diagnose(
                     "{label} {number} {} has no colon: a field line is `name: value`, and the header section ends with an empty line",
                     show(text)
                 ),
-            ));
+            ).of_kind(if label == "line" {
+                Kind::NoColon { line: number, text: text.to_vec() }
+            } else {
+                Kind::Other
+            }));
             continue;
         };
         let raw_name = &text[..colon];

@@ -117,7 +117,7 @@ pub(crate) fn check(bytes: &[u8], line: &Line, out: &mut Vec<Violation>) -> Opti
                     "the request-line ends after the request-target {}: add ` HTTP/1.1` (method SP request-target SP HTTP-version)",
                     show(word(1))
                 ),
-            ));
+            ).of_kind(Kind::NoVersion { target: word(1).to_vec() }));
             return None;
         }
         _ => {}

@@ -241,7 +241,7 @@ fn characters(s: &[u8], offset: usize, section: &'static str, out: &mut Vec<Viol
                 "the request-target contains {} outside ASCII: percent-encode the UTF-8 bytes, e.g. 世 as %E4%B8%96 (urllib.parse.quote does it)",
                 count(non_ascii.len() as u64, "byte")
             ),
-        ));
+        ).of_kind(Kind::NonAsciiTarget { bytes: non_ascii.len() }));
     }
     if let Some(&first) = other.first() {
         let more = if other.len() > 1 {

@@ -129,6 +129,31 @@ pub enum Kind {
         /// The body's length in bytes.
         bytes: usize,
     },
+    /// A response with neither Content-Length nor Transfer-Encoding, whose
+    /// connection stayed open after it.
+    NoLengthKeptOpen {
+        /// How many body bytes arrived.
+        bytes: usize,
+    },
+    /// Bytes outside ASCII in the request-target.
+    NonAsciiTarget {
+        /// How many.
+        bytes: usize,
+    },
+    /// A field line without a colon.
+    NoColon {
+        /// The line's number, from 1.
+        line: usize,
+        /// The line.
+        text: Vec<u8>,
+    },
+    /// A request-line that ends after the request-target.
+    NoVersion {
+        /// The request-target.
+        target: Vec<u8>,
+    },
+    /// A response that does not start with a status-line.
+    NoStatusLine,
     /// Any other broken rule: the English `message` says which.
     Other,
 }
