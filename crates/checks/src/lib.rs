@@ -25,6 +25,49 @@ macro_rules! run_fn {
 }
 pub(crate) use run_fn;
 
+/// Defines a check as a `pub static` [`Check`] documented with its ID, title
+/// and reference, run by `async fn(&mut Ctx) -> Result<Verdict, Verdict>`
+/// (an `Err` is the verdict too). A rule shared by several checks reads the
+/// check's ID from `ctx.check().id`.
+///
+/// ```ignore
+/// check! {
+///     pub static LINE {
+///         id: "http.request.line",
+///         role: HttpClient,
+///         level: Must,
+///         spec: "RFC 9112 §3",
+///         title: "method SP request-target SP HTTP-version CRLF",
+///         run: request_rule,
+///     }
+/// }
+/// ```
+macro_rules! check {
+    ($(
+        $vis:vis static $name:ident {
+            id: $id:literal,
+            role: $role:ident,
+            level: $level:ident,
+            spec: $spec:literal,
+            title: $title:literal,
+            $(needs_sandbox: $sandbox:expr,)?
+            run: $body:path $(,)?
+        }
+    )*) => {$(
+        #[doc = concat!("`", $id, "`: ", $title, " (", $spec, ").")]
+        $vis static $name: sockspec_harness::Check = sockspec_harness::Check {
+            id: $id,
+            role: sockspec_harness::Role::$role,
+            level: sockspec_harness::Level::$level,
+            spec: $spec,
+            title: $title,
+            needs_sandbox: false $(|| $sandbox)?,
+            run: $crate::run_fn!($body),
+        };
+    )*};
+}
+pub(crate) use check;
+
 /// Every check, in catalog order.
 pub fn catalog() -> Vec<&'static Check> {
     let mut all = Vec::new();

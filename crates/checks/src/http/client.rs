@@ -2,14 +2,15 @@
 //! captures its request byte for byte and validates it, then answers with a
 //! response larger than 1 KiB cut into many segments, and closes.
 
-use super::listed;
-use crate::common::{LegacyVerdict as _, en, legacy};
-use crate::common::{io_error, show};
-use crate::run_fn;
+use super::{Problem, listed};
+use crate::check;
+use crate::common::io_error;
 use sockspec_harness::output::Stream;
+use sockspec_harness::target::ended;
 use sockspec_harness::tcp::Read;
-use sockspec_harness::{Check, Ctx, Level, Role, Verdict};
-use sockspec_wire::http::{RequestReport, Violation, ids, request_end, validate_request};
+use sockspec_harness::{Ctx, Verdict, msg};
+use sockspec_results::Counterexample;
+use sockspec_wire::http::{RequestReport, ids, request_end, validate_request};
 use std::net::SocketAddr;
 
 /// The last line of sockspec's response body: seen in the client's output
@@ -133,10 +134,10 @@ fn snapshot(ctx: &mut Ctx, server: SocketAddr, request: &[u8]) {
         Ok(_) => {
             let new = dir.join("request.http.new");
             let _ = std::fs::write(&new, &normalized);
-            Some(format!(
-                "the request differs from the snapshot {}; the new one is {}",
-                path.display(),
-                new.display()
+            Some(msg!(
+                "http-client-snapshot-differs",
+                path = path.display().to_string(),
+                new = new.display().to_string()
             ))
         }
         Err(_) => {
@@ -145,64 +146,61 @@ fn snapshot(ctx: &mut Ctx, server: SocketAddr, request: &[u8]) {
         }
     };
     if let Some(note) = note {
-        ctx.facts.notes.push(legacy(note));
+        ctx.facts.notes.push(note);
     }
 }
 
 fn not_connected(server: SocketAddr) -> Verdict {
-    Verdict::violated(legacy(format!(
-        "The client never connected to {server}, where sockspec served HTTP. If it uses a fixed address \
-         sockspec did not find in its source, give it with --addr HOST:PORT."
-    )))
+    Verdict::violated(msg!("http-client-not-connected", server = server))
 }
 
-/// A request rule: the capture's violations of `id`, plus Host's agreement
-/// with the address the client connected to.
-async fn request_rule(ctx: &mut Ctx, id: &'static str) -> Result<Verdict, Verdict> {
+/// A request rule (the check's own ID names it): the capture's violations of
+/// that ID, plus Host's agreement with the address the client connected to.
+async fn request_rule(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
+    let id = ctx.check().id;
     let cap = capture(ctx).await?;
     if !cap.connected {
         return Ok(not_connected(cap.server));
     }
     if cap.request.is_empty() {
-        return Ok(Verdict::violated(legacy(format!(
-            "The client connected but sent no request, and {}.",
-            en(&ctx.target_state().await)
-        ))));
+        return Ok(Verdict::violated(msg!(
+            "http-client-no-request",
+            state = ctx.target_state().await
+        )));
     }
-    let mut violations: Vec<Violation> = cap
+    let mut problems: Vec<Problem> = cap
         .report
         .violations
         .iter()
         .filter(|v| v.check == id)
-        .cloned()
+        .map(Problem::from)
         .collect();
     if id == ids::REQUEST_HOST
         && let Some(wrong) = host_port_mismatch(&cap)
     {
-        violations.push(wrong);
+        problems.push(wrong);
     }
-    if violations.is_empty() {
+    let Some(first) = problems.first() else {
         let line = super::first_line(&cap.request);
-        return Ok(Verdict::Holds(legacy(format!("request {}", show(line)))));
-    }
-    let refs: Vec<&Violation> = violations.iter().collect();
-    let more = if refs.len() > 1 {
-        format!(" ({} more below)", refs.len() - 1)
-    } else {
-        String::new()
+        return Ok(Verdict::Holds(msg!("http-request-holds", line = line)));
     };
-    Ok(Verdict::violated_by_text(
-        legacy(format!(
-            "In the request it sent, {}{more}.",
-            refs[0].message
-        )),
-        format!("{}\n{}", show(&cap.request), listed(&refs)),
-    ))
+    Ok(Verdict::Violated {
+        diagnosis: msg!(
+            "http-request-violated",
+            problem = first.what.clone(),
+            more = problems.len() - 1
+        ),
+        counterexample: Some(Counterexample::Described(msg!(
+            "http-request-counterexample",
+            request = &cap.request,
+            problems = listed(&problems)
+        ))),
+    })
 }
 
 /// A Host whose port (80 when none is written) is not the port the client
 /// connected to.
-fn host_port_mismatch(cap: &Capture) -> Option<Violation> {
+fn host_port_mismatch(cap: &Capture) -> Option<Problem> {
     let request = cap.report.request.as_ref()?;
     let host = String::from_utf8_lossy(request.field("host")?)
         .trim()
@@ -212,98 +210,109 @@ fn host_port_mismatch(cap: &Capture) -> Option<Violation> {
         _ => 80,
     };
     let wanted = cap.server.port();
-    (port != wanted).then(|| {
-        Violation::new(
-            ids::REQUEST_HOST,
-            "RFC 9112 §3.2; RFC 9110 §7.2",
-            0,
-            format!(
-                "Host is `{host}` (port {port}) but the request went to port {wanted}: Host names the server's \
-                 host and port as in the URL, e.g. `Host: 127.0.0.1:{wanted}`"
-            ),
-        )
+    (port != wanted).then(|| Problem {
+        what: msg!(
+            "http-request-host-port-mismatch",
+            host = host,
+            port = port,
+            wanted = wanted
+        ),
+        section: "RFC 9112 §3.2; RFC 9110 §7.2",
+        offset: 0,
     })
 }
 
-macro_rules! request_check {
-    ($name:ident, $id:expr, $spec:expr, $title:expr) => {
-        #[doc = concat!("`", $id, "`")]
-        pub static $name: Check = Check {
-            id: $id,
-            role: Role::HttpClient,
-            level: Level::Must,
-            spec: $spec,
-            title: $title,
-            needs_sandbox: false,
-            run: {
-                fn run(ctx: &mut Ctx) -> sockspec_harness::CheckFuture<'_> {
-                    Box::pin(async move { request_rule(ctx, $id).await.unwrap_or_else(|v| v) })
-                }
-                run
-            },
-        };
-    };
+check! {
+    pub static LINE {
+        id: "http.request.line",
+        role: HttpClient,
+        level: Must,
+        spec: "RFC 9112 §3",
+        title: "method SP request-target SP HTTP-version CRLF",
+        run: request_rule,
+    }
+
+    pub static CRLF {
+        id: "http.request.crlf",
+        role: HttpClient,
+        level: Must,
+        spec: "RFC 9112 §2.2",
+        title: "every line ends in CRLF, no bare LF or CR",
+        run: request_rule,
+    }
+
+    pub static VERSION {
+        id: "http.request.version",
+        role: HttpClient,
+        level: Must,
+        spec: "RFC 9112 §2.3",
+        title: "the version is HTTP/1.1 or HTTP/1.0",
+        run: request_rule,
+    }
+
+    pub static TARGET {
+        id: "http.request.target",
+        role: HttpClient,
+        level: Must,
+        spec: "RFC 9112 §3.2.1",
+        title: "origin-form: starts with /, no spaces or fragment",
+        run: request_rule,
+    }
+
+    pub static HOST {
+        id: "http.request.host",
+        role: HttpClient,
+        level: Must,
+        spec: "RFC 9112 §3.2; RFC 9110 §7.2",
+        title: "exactly one Host field in HTTP/1.1, matching the authority",
+        run: request_rule,
+    }
+
+    pub static FIELDS {
+        id: "http.request.fields",
+        role: HttpClient,
+        level: Must,
+        spec: "RFC 9112 §5; RFC 9110 §5.5",
+        title: "field names are tokens, no whitespace before the colon, no obs-fold, valid value bytes",
+        run: request_rule,
+    }
+
+    pub static END {
+        id: "http.request.end",
+        role: HttpClient,
+        level: Must,
+        spec: "RFC 9112 §2.1",
+        title: "the header section ends with an empty line",
+        run: request_rule,
+    }
+
+    pub static FRAMING {
+        id: "http.request.framing",
+        role: HttpClient,
+        level: Must,
+        spec: "RFC 9112 §6",
+        title: "a body has a correct Content-Length or valid chunked coding, never both",
+        run: request_rule,
+    }
+
+    pub static READS_RESPONSE {
+        id: "http.client.reads-response",
+        role: HttpClient,
+        level: Should,
+        spec: "RFC 9112 §6.3 (message length); recv(2) returns part of a stream",
+        title: "a response cut into many segments and larger than 1 KiB is read whole",
+        run: reads_response,
+    }
+
+    pub static CLOSE {
+        id: "http.client.close",
+        role: HttpClient,
+        level: Must,
+        spec: "RFC 9112 §9.6 (tear-down); recv(2): 0 bytes at end of stream",
+        title: "the client finishes when the server closes after its response",
+        run: close,
+    }
 }
-
-request_check!(
-    LINE,
-    "http.request.line",
-    "RFC 9112 §3",
-    "method SP request-target SP HTTP-version CRLF"
-);
-request_check!(
-    CRLF,
-    "http.request.crlf",
-    "RFC 9112 §2.2",
-    "every line ends in CRLF, no bare LF or CR"
-);
-request_check!(
-    VERSION,
-    "http.request.version",
-    "RFC 9112 §2.3",
-    "the version is HTTP/1.1 or HTTP/1.0"
-);
-request_check!(
-    TARGET,
-    "http.request.target",
-    "RFC 9112 §3.2.1",
-    "origin-form: starts with /, no spaces or fragment"
-);
-request_check!(
-    HOST,
-    "http.request.host",
-    "RFC 9112 §3.2; RFC 9110 §7.2",
-    "exactly one Host field in HTTP/1.1, matching the authority"
-);
-request_check!(
-    FIELDS,
-    "http.request.fields",
-    "RFC 9112 §5; RFC 9110 §5.5",
-    "field names are tokens, no whitespace before the colon, no obs-fold, valid value bytes"
-);
-request_check!(
-    END,
-    "http.request.end",
-    "RFC 9112 §2.1",
-    "the header section ends with an empty line"
-);
-request_check!(
-    FRAMING,
-    "http.request.framing",
-    "RFC 9112 §6",
-    "a body has a correct Content-Length or valid chunked coding, never both"
-);
-
-/// `http.client.reads-response`
-pub static READS_RESPONSE: Check = Check {
-    id: "http.client.reads-response",
-    role: Role::HttpClient,
-    level: Level::Should,
-    spec: "RFC 9112 §6.3 (message length); recv(2) returns part of a stream",
-    title: "a response cut into many segments and larger than 1 KiB is read whole",
-    needs_sandbox: false,
-    run: run_fn!(reads_response),
-};
 
 async fn reads_response(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let cap = capture(ctx).await?;
@@ -312,30 +321,25 @@ async fn reads_response(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     }
     let size = response().len();
     if cap.stdout.contains(END_MARKER) {
-        return Ok(Verdict::Holds(legacy(format!(
-            "the whole {size}-byte response, sent in {SEGMENT}-byte segments, reached the client's output"
-        ))));
+        return Ok(Verdict::Holds(msg!(
+            "http-client-reads-response-holds",
+            size = size,
+            segment = SEGMENT
+        )));
     }
-    Ok(Verdict::violated_by_text(
-        legacy(format!(
-            "The client showed only part of the {size}-byte response: its last line `{END_MARKER}` never \
-             appeared in the output. One recv() returns whatever has arrived; keep reading until the server \
-             closes (recv returns b'') or until Content-Length bytes of body arrived."
-        )),
-        format!("a {size}-byte response in {SEGMENT}-byte segments"),
-    ))
+    Ok(Verdict::Violated {
+        diagnosis: msg!(
+            "http-client-reads-response-partial",
+            size = size,
+            marker = END_MARKER
+        ),
+        counterexample: Some(Counterexample::Described(msg!(
+            "http-client-reads-response-counterexample",
+            size = size,
+            segment = SEGMENT
+        ))),
+    })
 }
-
-/// `http.client.close`
-pub static CLOSE: Check = Check {
-    id: "http.client.close",
-    role: Role::HttpClient,
-    level: Level::Must,
-    spec: "RFC 9112 §9.6 (tear-down); recv(2): 0 bytes at end of stream",
-    title: "the client finishes when the server closes after its response",
-    needs_sandbox: false,
-    run: run_fn!(close),
-};
 
 async fn close(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let cap = capture(ctx).await?;
@@ -343,13 +347,13 @@ async fn close(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         return Ok(not_connected(cap.server));
     }
     match cap.exited {
-        Some(exit) => Ok(Verdict::Holds(legacy(format!(
-            "the client {exit} after the server closed"
-        )))),
-        None => Ok(Verdict::violated(legacy(format!(
-            "The client was still running {} ms after the server sent its response and closed the connection. \
-             When recv() returns b'' the response is complete: stop reading, close the socket and finish.",
-            ctx.settings().reply_timeout.as_millis()
-        )))),
+        Some(exit) => Ok(Verdict::Holds(msg!(
+            "http-client-close-holds",
+            state = ended(exit)
+        ))),
+        None => Ok(Verdict::violated(msg!(
+            "http-client-close-still-running",
+            waited = ctx.settings().reply_timeout
+        ))),
     }
 }

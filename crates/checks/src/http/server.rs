@@ -1,14 +1,14 @@
 //! Checks of an HTTP server: sockspec sends requests and validates responses.
 
-use super::listed;
-use crate::common::{LegacyVerdict as _, en, legacy};
-use crate::common::{connection_broken, io_error, show};
-use crate::run_fn;
+use super::{Problem, listed};
+use crate::check;
+use crate::common::{connection_broken, io_error};
 use crate::tcp::replies::connect;
 use sockspec_harness::tcp::Read;
-use sockspec_harness::{Check, Ctx, Level, Role, Verdict};
+use sockspec_harness::{Ctx, Verdict, msg};
 use sockspec_reference::http::format_request;
-use sockspec_wire::http::{Violation, response_end, validate_response};
+use sockspec_results::Counterexample;
+use sockspec_wire::http::{response_end, validate_response};
 
 /// A response as sockspec read it.
 struct Fetched {
@@ -103,123 +103,125 @@ fn status(bytes: &[u8]) -> Option<u16> {
         .ok()
 }
 
-/// A response rule: the violations of `id` in the response to `GET /`.
-async fn response_rule(ctx: &mut Ctx, id: &'static str) -> Result<Verdict, Verdict> {
+/// A response rule (the check's own ID names it): the violations of that ID
+/// in the response to `GET /`.
+async fn response_rule(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
+    let id = ctx.check().id;
     let request = request_for(ctx, "/", true).await?;
     let got = fetch(ctx, "client", &request, None).await?;
     if got.bytes.is_empty() {
-        return Ok(Verdict::violated(legacy(format!(
-            "GET / got no response within {} ms, and {}.",
-            ctx.settings().reply_timeout.as_millis(),
-            en(&ctx.target_state().await)
-        ))));
+        return Ok(Verdict::violated(msg!(
+            "http-response-no-response",
+            waited = ctx.settings().reply_timeout,
+            state = ctx.target_state().await
+        )));
     }
     let report = validate_response(&got.bytes, Some("GET"), got.closed);
-    let mine: Vec<&Violation> = report.violations.iter().filter(|v| v.check == id).collect();
-    if mine.is_empty() {
+    let mine: Vec<Problem> = report
+        .violations
+        .iter()
+        .filter(|v| v.check == id)
+        .map(Problem::from)
+        .collect();
+    let Some(first) = mine.first() else {
         let line = super::first_line(&got.bytes);
-        return Ok(Verdict::Holds(legacy(format!("response {}", show(line)))));
-    }
-    let more = if mine.len() > 1 {
-        format!(" ({} more below)", mine.len() - 1)
-    } else {
-        String::new()
+        return Ok(Verdict::Holds(msg!("http-response-holds", line = line)));
     };
-    Ok(Verdict::violated_by_text(
-        legacy(format!(
-            "In the response to GET /, {}{more}.",
-            mine[0].message
-        )),
-        format!(
-            "request {}\nresponse {}\n{}",
-            show(&request),
-            show(&got.bytes),
-            listed(&mine)
+    Ok(Verdict::Violated {
+        diagnosis: msg!(
+            "http-response-violated",
+            problem = first.what.clone(),
+            more = mine.len() - 1
         ),
-    ))
+        counterexample: Some(Counterexample::Described(msg!(
+            "http-response-counterexample",
+            request = &request,
+            response = &got.bytes,
+            problems = listed(&mine)
+        ))),
+    })
 }
 
-macro_rules! response_check {
-    ($name:ident, $id:expr, $spec:expr, $title:expr) => {
-        #[doc = concat!("`", $id, "`")]
-        pub static $name: Check = Check {
-            id: $id,
-            role: Role::HttpServer,
-            level: Level::Must,
-            spec: $spec,
-            title: $title,
-            needs_sandbox: false,
-            run: {
-                fn run(ctx: &mut Ctx) -> sockspec_harness::CheckFuture<'_> {
-                    Box::pin(async move { response_rule(ctx, $id).await.unwrap_or_else(|v| v) })
-                }
-                run
-            },
-        };
-    };
+check! {
+    pub static STATUS_LINE {
+        id: "http.response.status-line",
+        role: HttpServer,
+        level: Must,
+        spec: "RFC 9112 §4",
+        title: "HTTP-version SP 3DIGIT SP reason CRLF",
+        run: response_rule,
+    }
+
+    pub static FIELDS {
+        id: "http.response.fields",
+        role: HttpServer,
+        level: Must,
+        spec: "RFC 9112 §2.2, §5",
+        title: "CRLF line endings and field syntax as for requests",
+        run: response_rule,
+    }
+
+    pub static FRAMING {
+        id: "http.response.framing",
+        role: HttpServer,
+        level: Must,
+        spec: "RFC 9112 §6",
+        title: "Content-Length equals the body, or the body is close-delimited; not both CL and TE",
+        run: response_rule,
+    }
+
+    pub static NOT_FOUND {
+        id: "http.response.not-found",
+        role: HttpServer,
+        level: Should,
+        spec: "RFC 9110 §15.5.5 (404 Not Found)",
+        title: "an unknown path gets 404",
+        run: not_found,
+    }
+
+    pub static SEGMENTED_REQUEST {
+        id: "http.server.segmented-request",
+        role: HttpServer,
+        level: Must,
+        spec: "RFC 9112 §2.1 (a message is a byte stream); recv(2); course day02 (粘包)",
+        title: "a request cut into small segments (even inside \\r\\n\\r\\n) gets the same response as one sent whole",
+        run: segmented_request,
+    }
+
+    pub static BAD_REQUEST {
+        id: "http.server.bad-request",
+        role: HttpServer,
+        level: Should,
+        spec: "RFC 9112 §3 (400 Bad Request); RFC 9110 §15.5.1",
+        title: "a malformed request gets 400 (or a close), and the server keeps serving",
+        run: bad_request,
+    }
+
+    pub static KEEP_ALIVE {
+        id: "http.server.keep-alive",
+        role: HttpServer,
+        level: Info,
+        spec: "RFC 9112 §9.3 (persistence)",
+        title: "a second request on the same connection is answered, or Connection: close was sent",
+        run: keep_alive,
+    }
 }
-
-response_check!(
-    STATUS_LINE,
-    "http.response.status-line",
-    "RFC 9112 §4",
-    "HTTP-version SP 3DIGIT SP reason CRLF"
-);
-response_check!(
-    FIELDS,
-    "http.response.fields",
-    "RFC 9112 §2.2, §5",
-    "CRLF line endings and field syntax as for requests"
-);
-response_check!(
-    FRAMING,
-    "http.response.framing",
-    "RFC 9112 §6",
-    "Content-Length equals the body, or the body is close-delimited; not both CL and TE"
-);
-
-/// `http.response.not-found`
-pub static NOT_FOUND: Check = Check {
-    id: "http.response.not-found",
-    role: Role::HttpServer,
-    level: Level::Should,
-    spec: "RFC 9110 §15.5.5 (404 Not Found)",
-    title: "an unknown path gets 404",
-    needs_sandbox: false,
-    run: run_fn!(not_found),
-};
 
 async fn not_found(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let request = request_for(ctx, "/sockspec-no-such-page.html", true).await?;
     let got = fetch(ctx, "client", &request, None).await?;
     match status(&got.bytes) {
-        Some(404) => Ok(Verdict::Holds(legacy("an unknown path got 404".into()))),
-        Some(code) => Ok(Verdict::violated_by_text(
-            legacy(format!(
-                "An unknown path got status {code}: a page that does not exist is `404 Not Found`."
-            )),
-            show(&request),
+        Some(404) => Ok(Verdict::Holds(msg!("http-response-not-found-holds"))),
+        Some(code) => Ok(Verdict::violated_by(
+            msg!("http-response-not-found-wrong-status", code = code),
+            vec![request],
         )),
-        None => Ok(Verdict::violated_by_text(
-            legacy(format!(
-                "An unknown path got {} instead of a 404 response.",
-                show(&got.bytes)
-            )),
-            show(&request),
+        None => Ok(Verdict::violated_by(
+            msg!("http-response-not-found-no-status", response = &got.bytes),
+            vec![request],
         )),
     }
 }
-
-/// `http.server.segmented-request`
-pub static SEGMENTED_REQUEST: Check = Check {
-    id: "http.server.segmented-request",
-    role: Role::HttpServer,
-    level: Level::Must,
-    spec: "RFC 9112 §2.1 (a message is a byte stream); recv(2); course day02 (粘包)",
-    title: "a request cut into small segments (even inside \\r\\n\\r\\n) gets the same response as one sent whole",
-    needs_sandbox: false,
-    run: run_fn!(segmented_request),
-};
 
 /// Bytes per segment of the cut request: small enough to cut every line and
 /// the `\r\n\r\n`.
@@ -238,9 +240,10 @@ async fn segmented_request(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let request = request_for(ctx, "/", true).await?;
     let whole = fetch(ctx, "client (one write)", &request, None).await?;
     if whole.bytes.is_empty() {
-        return Ok(Verdict::Skip(legacy(
-            "GET / sent whole got no response, so there is nothing to compare (see http.response.status-line)".into(),
-        )));
+        return Ok(Verdict::Blocked {
+            by: "http.response.status-line",
+            reason: msg!("http-server-segmented-request-blocked"),
+        });
     }
     let cut = fetch(
         ctx,
@@ -251,31 +254,25 @@ async fn segmented_request(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     .await?;
     let (a, b) = (essence(&whole.bytes), essence(&cut.bytes));
     if a == b {
-        return Ok(Verdict::Holds(legacy(format!(
-            "the request in {PIECE}-byte writes got the same response as sent whole"
-        ))));
+        return Ok(Verdict::Holds(msg!(
+            "http-server-segmented-request-holds",
+            piece = PIECE
+        )));
     }
-    Ok(Verdict::violated_by_text(
-        legacy(format!(
-            "GET / sent in {PIECE}-byte writes got {} instead of {} (its response sent whole). One recv() may \
-             return part of the request: keep reading until the header section ends with \\r\\n\\r\\n.",
-            show(&cut.bytes),
-            show(&whole.bytes)
-        )),
-        format!("{} in {PIECE}-byte writes", show(&request)),
-    ))
+    Ok(Verdict::Violated {
+        diagnosis: msg!(
+            "http-server-segmented-request-differs",
+            piece = PIECE,
+            cut = &cut.bytes,
+            whole = &whole.bytes
+        ),
+        counterexample: Some(Counterexample::Described(msg!(
+            "http-server-segmented-request-counterexample",
+            request = &request,
+            piece = PIECE
+        ))),
+    })
 }
-
-/// `http.server.bad-request`
-pub static BAD_REQUEST: Check = Check {
-    id: "http.server.bad-request",
-    role: Role::HttpServer,
-    level: Level::Should,
-    spec: "RFC 9112 §3 (400 Bad Request); RFC 9110 §15.5.1",
-    title: "a malformed request gets 400 (or a close), and the server keeps serving",
-    needs_sandbox: false,
-    run: run_fn!(bad_request),
-};
 
 /// Not a request: one word and the empty line.
 const MALFORMED: &[u8] = b"HELLO\r\n\r\n";
@@ -283,36 +280,29 @@ const MALFORMED: &[u8] = b"HELLO\r\n\r\n";
 async fn bad_request(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let got = fetch(ctx, "client A", MALFORMED, None).await?;
     let answered = match status(&got.bytes) {
-        Some(code) if (400..500).contains(&code) => format!("status {code}"),
+        Some(code) if (400..500).contains(&code) => {
+            msg!("http-server-bad-request-answered-status", code = code)
+        }
         // A close, possibly after an error page without a status line (as
         // servers answer what they take for an HTTP/0.9 request).
-        None if got.closed => "a close".to_string(),
+        None if got.closed => msg!("http-server-bad-request-answered-close"),
         Some(code) => {
-            return Ok(Verdict::violated_by_text(
-                legacy(format!(
-                    "A malformed request got status {code}: answer 400 Bad Request."
-                )),
-                show(MALFORMED),
+            return Ok(Verdict::violated_by(
+                msg!("http-server-bad-request-wrong-status", code = code),
+                vec![MALFORMED.to_vec()],
             ));
         }
         None => {
-            return Ok(Verdict::violated_by_text(
-                legacy(format!(
-                    "A malformed request got {} ({}); answer 400 Bad Request or close the connection.",
-                    show(&got.bytes),
-                    if got.closed {
-                        "then a close"
-                    } else {
-                        "and the connection stayed open"
-                    }
-                )),
-                show(MALFORMED),
+            // Not closed: a close with no status line was taken above.
+            return Ok(Verdict::violated_by(
+                msg!("http-server-bad-request-no-answer", response = &got.bytes),
+                vec![MALFORMED.to_vec()],
             ));
         }
     };
     let server = ctx.instance().and_then(|i| i.addr);
     let Some(server) = server else {
-        return Ok(Verdict::Error(legacy("the server has no address".into())));
+        return Ok(Verdict::Error(msg!("server-without-address")));
     };
     let request = format_request(
         "GET",
@@ -333,30 +323,24 @@ async fn bad_request(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         },
     };
     if status(&next.bytes).is_some() {
-        return Ok(Verdict::Holds(legacy(format!(
-            "the malformed request got {answered}, and the next one an answer"
-        ))));
+        return Ok(Verdict::Holds(msg!(
+            "http-server-bad-request-holds",
+            answered = answered
+        )));
     }
-    Ok(Verdict::violated_by_text(
-        legacy(format!(
-            "After a malformed request (answered with {answered}), the next request got no response, and {}. \
-             A bad request must not stop the server: answer 400, close that connection, and go on.",
-            en(&ctx.target_state().await)
-        )),
-        format!("{} then {}", show(MALFORMED), show(&request)),
-    ))
+    Ok(Verdict::Violated {
+        diagnosis: msg!(
+            "http-server-bad-request-stopped",
+            answered = answered,
+            state = ctx.target_state().await
+        ),
+        counterexample: Some(Counterexample::Described(msg!(
+            "http-server-bad-request-counterexample",
+            malformed = MALFORMED,
+            request = &request
+        ))),
+    })
 }
-
-/// `http.server.keep-alive`
-pub static KEEP_ALIVE: Check = Check {
-    id: "http.server.keep-alive",
-    role: Role::HttpServer,
-    level: Level::Info,
-    spec: "RFC 9112 §9.3 (persistence)",
-    title: "a second request on the same connection is answered, or Connection: close was sent",
-    needs_sandbox: false,
-    run: run_fn!(keep_alive),
-};
 
 async fn keep_alive(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let request = request_for(ctx, "/", false).await?;
@@ -379,22 +363,21 @@ async fn keep_alive(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         _ => http10,
     };
     if first.closed || says_close {
-        return Ok(Verdict::Observed(legacy(format!(
-            "The server closes after each response{}.",
-            match (says_close, http10) {
-                (true, true) => " (an HTTP/1.0 response)",
-                (true, false) => " and says so (Connection: close)",
-                (false, _) => " without saying Connection: close",
-            }
-        ))));
+        let how = match (says_close, http10) {
+            (true, true) => "http10",
+            (true, false) => "says",
+            (false, _) => "silent",
+        };
+        return Ok(Verdict::Observed(msg!(
+            "http-server-keep-alive-closes",
+            how = how
+        )));
     }
     peer.write(&request).await.map_err(io_error)?;
     let second = read_response(&mut peer, patience).await?;
-    Ok(Verdict::Observed(legacy(
-        if status(&second.bytes).is_some() {
-            "A second request on the same connection is answered (keep-alive).".into()
-        } else {
-            "A second request on the same connection got no answer, though the first response did not say Connection: close.".into()
-        },
-    )))
+    Ok(Verdict::Observed(if status(&second.bytes).is_some() {
+        msg!("http-server-keep-alive-answered")
+    } else {
+        msg!("http-server-keep-alive-unanswered")
+    }))
 }

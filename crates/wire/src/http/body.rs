@@ -6,6 +6,7 @@ use super::chunked::{self, End};
 use super::fields::Field;
 use super::framing::{Framing, Message};
 use super::syntax::count;
+use super::violation::Kind;
 
 const LENGTH: &str = "RFC 9112 §6.3";
 
@@ -102,7 +103,7 @@ pub(crate) fn read(
                         "the response has neither Content-Length nor Transfer-Encoding, so its body ends only when the connection closes, but the server kept it open: send `Content-Length: {}`, or close after the body",
                         rest.len()
                     ),
-                ));
+                ).of_kind(Kind::NoLengthKeptOpen { bytes: rest.len() }));
             }
             body.end = End::Incomplete;
             if cx.collect {
@@ -120,36 +121,50 @@ pub(crate) fn read(
         return body;
     }
     let extra_bytes = count(extra.len() as u64, "byte");
-    let message = match (framing, cx.message.bodiless()) {
-        (_, Some(what)) => {
-            format!("{what} has no body, yet {extra_bytes} follow its header section")
-        }
-        (Framing::None, None) => format!(
-            "{extra_bytes} follow the header section, but a request without Content-Length (or Transfer-Encoding: chunked) has no body: send `Content-Length: {}`",
-            extra.len()
+    let (message, kind) = match (framing, cx.message.bodiless()) {
+        (_, Some(what)) => (
+            format!("{what} has no body, yet {extra_bytes} follow its header section"),
+            Kind::Other,
         ),
-        (Framing::ContentLength(n), _) => {
+        (Framing::None, None) => (
+            format!(
+                "{extra_bytes} follow the header section, but a request without Content-Length (or Transfer-Encoding: chunked) has no body: send `Content-Length: {}`",
+                extra.len()
+            ),
+            Kind::BodyWithoutLength { extra: extra.len() },
+        ),
+        (Framing::ContentLength(length), _) => {
             let body = &bytes[from..];
+            let bytes = body.len();
             match std::str::from_utf8(body) {
-                Ok(text) if text.chars().count() as u64 == n => format!(
-                    "Content-Length is {n}, the number of characters, but the body is {} of UTF-8: Content-Length counts bytes (len(body.encode()))",
-                    count(body.len() as u64, "byte")
+                Ok(text) if text.chars().count() as u64 == length => (
+                    format!(
+                        "Content-Length is {length}, the number of characters, but the body is {} of UTF-8: Content-Length counts bytes (len(body.encode()))",
+                        count(bytes as u64, "byte")
+                    ),
+                    Kind::LengthCountsCharacters { length, bytes },
                 ),
-                _ => format!(
-                    "Content-Length is {n} but the body is {}: Content-Length must be the body's length in bytes",
-                    count(body.len() as u64, "byte")
+                _ => (
+                    format!(
+                        "Content-Length is {length} but the body is {}: Content-Length must be the body's length in bytes",
+                        count(bytes as u64, "byte")
+                    ),
+                    Kind::LengthDiffers { length, bytes },
                 ),
             }
         }
-        _ => format!(
-            "{extra_bytes} follow the end of the chunked body (the last chunk `0\\r\\n` and an empty line)"
+        _ => (
+            format!(
+                "{extra_bytes} follow the end of the chunked body (the last chunk `0\\r\\n` and an empty line)"
+            ),
+            Kind::Other,
         ),
     };
     let at = match framing {
         Framing::ContentLength(_) => from,
         _ => framed_end,
     };
-    out.push(bad(at, message));
+    out.push(bad(at, message).of_kind(kind));
     body
 }
 

@@ -5,6 +5,7 @@
 use super::Violation;
 use super::head::{Line, Section};
 use super::syntax::{is_field_value_byte, is_tchar, is_ws, name_byte, show, trim_ows};
+use super::violation::Kind;
 
 const FIELD_LINE: &str = "RFC 9112 §5.1";
 const OBS_FOLD: &str = "RFC 9112 §5.2";
@@ -127,7 +128,11 @@ pub(crate) fn diagnose(
                     "{label} {number} {} has no colon: a field line is `name: value`, and the header section ends with an empty line",
                     show(text)
                 ),
-            ));
+            ).of_kind(if label == "line" {
+                Kind::NoColon { line: number, text: text.to_vec() }
+            } else {
+                Kind::Other
+            }));
             continue;
         };
         let raw_name = &text[..colon];
@@ -150,7 +155,11 @@ pub(crate) fn diagnose(
                     show(name),
                     String::from_utf8_lossy(name)
                 ),
-            ));
+            ).of_kind(if label == "line" {
+                Kind::SpaceBeforeColon { line: number, name: name.to_vec() }
+            } else {
+                Kind::Other
+            }));
         }
         if let Some(bad) = name.iter().position(|&b| !is_tchar(b)) {
             out.push(Violation::new(

@@ -5,6 +5,7 @@
 
 use super::Violation;
 use super::syntax::count;
+use super::violation::Kind;
 use std::borrow::Cow;
 
 /// The section of RFC 9112 on line endings.
@@ -187,7 +188,7 @@ pub(crate) fn crlf_violations<'l>(
                 format!(
                     "line {number} has a bare CR (\\r not followed by \\n) in it: a CR may only appear as part of the CRLF that ends a line"
                 ),
-            ));
+            ).of_kind(Kind::BareCr { line: number }));
         }
         let Some(lf) = line.lf else { continue };
         match line.crs {
@@ -198,7 +199,7 @@ pub(crate) fn crlf_violations<'l>(
                 format!(
                     "line {number} ends in a bare LF: every line of an HTTP message ends in CRLF (\\r\\n)"
                 ),
-            )),
+            ).of_kind(Kind::BareLf { line: number })),
             1 => {}
             n => out.push(Violation::new(
                 check,

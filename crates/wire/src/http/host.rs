@@ -8,6 +8,7 @@ use super::fields::Field;
 use super::ids::REQUEST_HOST;
 use super::syntax::show;
 use super::target::Form;
+use super::violation::Kind;
 
 const REQUIRED: &str = "RFC 9112 §3.2";
 const SYNTAX: &str = "RFC 9110 §7.2";
@@ -29,15 +30,18 @@ pub(crate) fn check(
             REQUIRED,
             fields_at,
             "there is no Host field: an HTTP/1.1 request names the server it is for, e.g. `Host: 127.0.0.1:8888`",
-        ));
+        ).of_kind(Kind::NoHost));
     }
     for extra in hosts.iter().skip(1) {
-        out.push(Violation::new(
-            REQUEST_HOST,
-            REQUIRED,
-            extra.offset,
-            "a second Host field: send exactly one",
-        ));
+        out.push(
+            Violation::new(
+                REQUEST_HOST,
+                REQUIRED,
+                extra.offset,
+                "a second Host field: send exactly one",
+            )
+            .of_kind(Kind::SecondHost),
+        );
     }
     let mut valid = true;
     for host in &hosts {

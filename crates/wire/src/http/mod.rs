@@ -36,7 +36,7 @@ pub use fields::Field;
 pub use framing::Framing;
 pub use request::{Request, RequestReport, request_end, validate_request};
 pub use response::{Response, ResponseReport, response_end, validate_response};
-pub use violation::{Violation, failed_checks, ids};
+pub use violation::{Kind, Violation, failed_checks, ids};
 
 use head::Head;
 
@@ -54,11 +54,11 @@ pub(crate) enum FieldReader {
 pub(crate) fn end_of_head(bytes: &[u8], head: &Head, check: &'static str) -> Violation {
     let last = head.fields.lines.last().or(head.start.as_ref());
     let number = head.numbered().count();
-    let message = match last {
-        Some(line) if line.lf.is_none() => format!(
+    let (message, kind) = match last {
+        Some(line) if line.lf.is_none() => (format!(
             "the message stops in the middle of line {number}: end every line with CRLF (\\r\\n) and the header section with an empty line"
-        ),
-        _ => "the header section is not closed by an empty line: after the last field line send one more CRLF, so the header ends with \\r\\n\\r\\n".to_string(),
+        ), Kind::StopsMidLine { line: number }),
+        _ => ("the header section is not closed by an empty line: after the last field line send one more CRLF, so the header ends with \\r\\n\\r\\n".to_string(), Kind::HeadNotClosed),
     };
-    Violation::new(check, "RFC 9112 §2.1", bytes.len(), message)
+    Violation::new(check, "RFC 9112 §2.1", bytes.len(), message).of_kind(kind)
 }

@@ -5,6 +5,7 @@
 use super::head::Line;
 use super::ids::{REQUEST_LINE, REQUEST_TARGET, REQUEST_VERSION};
 use super::syntax::{count, is_tchar, is_ws, name_byte, show};
+use super::violation::Kind;
 use super::{Violation, version};
 use std::ops::Range;
 
@@ -116,7 +117,7 @@ pub(crate) fn check(bytes: &[u8], line: &Line, out: &mut Vec<Violation>) -> Opti
                     "the request-line ends after the request-target {}: add ` HTTP/1.1` (method SP request-target SP HTTP-version)",
                     show(word(1))
                 ),
-            ));
+            ).of_kind(Kind::NoVersion { target: word(1).to_vec() }));
             return None;
         }
         _ => {}
@@ -218,15 +219,21 @@ fn check_method(method: &[u8], offset: usize, out: &mut Vec<Violation>) {
         .iter()
         .find(|m| m.as_bytes() != method && m.as_bytes().eq_ignore_ascii_case(method))
     {
-        out.push(Violation::new(
-            REQUEST_LINE,
-            METHOD,
-            offset,
-            format!(
-                "the method {} is not `{meant}`: methods are case-sensitive",
-                show(method)
-            ),
-        ));
+        out.push(
+            Violation::new(
+                REQUEST_LINE,
+                METHOD,
+                offset,
+                format!(
+                    "the method {} is not `{meant}`: methods are case-sensitive",
+                    show(method)
+                ),
+            )
+            .of_kind(Kind::MethodCase {
+                method: method.to_vec(),
+                meant,
+            }),
+        );
     }
 }
 
@@ -234,13 +241,16 @@ fn check_method(method: &[u8], offset: usize, out: &mut Vec<Violation>) {
 fn check_version(word: &[u8], offset: usize, out: &mut Vec<Violation>) -> Option<u8> {
     match version::check(word) {
         Ok(minor) => Some(minor),
-        Err(message) => {
-            out.push(Violation::new(
-                REQUEST_VERSION,
-                version::SECTION,
-                offset,
-                format!("the HTTP-version {message}"),
-            ));
+        Err((message, kind)) => {
+            out.push(
+                Violation::new(
+                    REQUEST_VERSION,
+                    version::SECTION,
+                    offset,
+                    format!("the HTTP-version {message}"),
+                )
+                .of_kind(kind),
+            );
             None
         }
     }

@@ -7,6 +7,7 @@ use super::framing::{self, Framing, Message};
 use super::head;
 use super::ids::{RESPONSE_FIELDS, RESPONSE_FRAMING, RESPONSE_STATUS_LINE};
 use super::status_line;
+use super::violation::Kind;
 use super::{FieldReader, Violation, end_of_head};
 
 /// A response's parts, as far as they could be read.
@@ -92,12 +93,15 @@ pub(crate) fn validate(
         ));
     }
     let Some(start) = head.start else {
-        out.push(Violation::new(
-            RESPONSE_STATUS_LINE,
-            "RFC 9112 §4",
-            bytes.len(),
-            "there is no status-line: a response starts with one such as `HTTP/1.1 200 OK`",
-        ));
+        out.push(
+            Violation::new(
+                RESPONSE_STATUS_LINE,
+                "RFC 9112 §4",
+                bytes.len(),
+                "there is no status-line: a response starts with one such as `HTTP/1.1 200 OK`",
+            )
+            .of_kind(Kind::NoStatusLine),
+        );
         return finish(None, out);
     };
     let line = status_line::check(bytes, &start, &mut out);

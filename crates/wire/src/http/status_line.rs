@@ -3,6 +3,7 @@
 use super::head::Line;
 use super::ids::RESPONSE_STATUS_LINE;
 use super::syntax::{is_field_value_byte, is_ws, name_byte, show};
+use super::violation::Kind;
 use super::{Violation, version};
 use std::ops::Range;
 
@@ -52,13 +53,16 @@ pub(crate) fn check(bytes: &[u8], line: &Line, out: &mut Vec<Violation>) -> Opti
     }
     let minor = match version::check(version) {
         Ok(minor) => Some(minor),
-        Err(message) => {
-            out.push(Violation::new(
-                RESPONSE_STATUS_LINE,
-                version::SECTION,
-                at(start),
-                format!("the HTTP-version {message}"),
-            ));
+        Err((message, kind)) => {
+            out.push(
+                Violation::new(
+                    RESPONSE_STATUS_LINE,
+                    version::SECTION,
+                    at(start),
+                    format!("the HTTP-version {message}"),
+                )
+                .of_kind(kind),
+            );
             None
         }
     };
@@ -119,7 +123,7 @@ pub(crate) fn check(bytes: &[u8], line: &Line, out: &mut Vec<Violation>) -> Opti
             out.push(bad(
                 code_end,
                 format!("the status-line ends right after the status code: add a space and a reason-phrase, e.g. `{} {status} OK`", String::from_utf8_lossy(version)),
-            ));
+            ).of_kind(Kind::NoReasonPhrase { status }));
             code_end
         }
         Some(b' ') => code_end + 1,

@@ -6,6 +6,7 @@ use super::Violation;
 use super::authority;
 use super::ids::REQUEST_TARGET;
 use super::syntax::{count, is_path_or_query_byte, is_ws, name_byte, show};
+use super::violation::Kind;
 
 const ORIGIN: &str = "RFC 9112 §3.2.1";
 const ABSOLUTE: &str = "RFC 9112 §3.2.2";
@@ -229,7 +230,7 @@ fn characters(s: &[u8], offset: usize, section: &'static str, out: &mut Vec<Viol
                 show(s),
                 if spaces.len() == 1 { "a space".to_string() } else { count(spaces.len() as u64, "space") }
             ),
-        ));
+        ).of_kind(Kind::SpaceInTarget { target: s.to_vec(), spaces: spaces.len() }));
     }
     if let Some(&first) = non_ascii.first() {
         out.push(Violation::new(
@@ -240,7 +241,7 @@ fn characters(s: &[u8], offset: usize, section: &'static str, out: &mut Vec<Viol
                 "the request-target contains {} outside ASCII: percent-encode the UTF-8 bytes, e.g. 世 as %E4%B8%96 (urllib.parse.quote does it)",
                 count(non_ascii.len() as u64, "byte")
             ),
-        ));
+        ).of_kind(Kind::NonAsciiTarget { bytes: non_ascii.len() }));
     }
     if let Some(&first) = other.first() {
         let more = if other.len() > 1 {
