@@ -14,7 +14,7 @@ broadcast-receiver-received = broadcasts to 255.255.255.255 and { $directed } sh
 broadcast-receiver-missed-one = { $payload } (to { $to })
 broadcast-receiver-missed-both = { $first }, { $second }
 broadcast-receiver-missed = Broadcasts from another host to port { $port } never showed in the receiver's output: { $missed }; and { $state }. Bind to ('', { $port }) (all addresses, not one), recvfrom() and print what arrives.
-broadcast-receiver-second-failed = A second receiver on the same host could not start ({ $error }): without SO_REUSEADDR (or SO_REUSEPORT) set before bind(), only one program may use port { $port }.
+broadcast-receiver-second-failed = A second receiver on the same host could not start: { $error }. Without SO_REUSEADDR (or SO_REUSEPORT) set before bind(), only one program may use port { $port }.
 broadcast-receiver-stderr =
     the second receiver's error output (end):
     { $stderr }

@@ -14,7 +14,7 @@ broadcast-receiver-received = 发往 255.255.255.255 和 { $directed } 的广播
 broadcast-receiver-missed-one = { $payload }（发往 { $to }）
 broadcast-receiver-missed-both = { $first }、{ $second }
 broadcast-receiver-missed = 另一台主机发往端口 { $port } 的广播一直没有出现在接收方的输出中：{ $missed }；而且{ $state }。请绑定到 ('', { $port })（所有地址，而不是某一个地址），然后 recvfrom() 并打印收到的内容。
-broadcast-receiver-second-failed = 同一台主机上的第二个接收方无法启动（{ $error }）：如果没有在 bind() 之前设置 SO_REUSEADDR（或 SO_REUSEPORT），端口 { $port } 只能被一个程序使用。
+broadcast-receiver-second-failed = 同一台主机上的第二个接收方无法启动：{ $error }。如果没有在 bind() 之前设置 SO_REUSEADDR（或 SO_REUSEPORT），端口 { $port } 只能被一个程序使用。
 broadcast-receiver-stderr =
     第二个接收方的错误输出（末尾）：
     { $stderr }
@@ -39,5 +39,5 @@ broadcast-sender-uneven = 主机 { $host } 收到 { $got } 个数据报，而主
 broadcast-sender-all-hosts-held = { $hosts } 台接收主机都各自收到了同样的 { $count } 个数据报，每个一次
 broadcast-sender-boundaries-held = { $lines } 行输入作为 { $datagrams } 个数据报到达
 broadcast-sender-boundaries-differ = { $lines } 行输入到达主机 { $host } 时变成了 { $datagrams } 个数据报（第一个是 { $first }）。每条消息请只用一次 sendto() 发送。
-broadcast-sender-unicast = 主机 { $host } 收到的 { $payload } 是发往 { $destination } 的，这是某一台主机自己的地址，不是广播地址。请发往 '<broadcast>'（255.255.255.255）或本局域网的广播地址 { $broadcast }。
+broadcast-sender-unicast = 主机 { $host } 收到的 { $payload }是发往 { $destination } 的，这是某一台主机自己的地址，不是广播地址。请发往 '<broadcast>'（255.255.255.255）或本局域网的广播地址 { $broadcast }。
 broadcast-sender-address-held = 每个数据报都发往了广播地址（{ $destinations }）

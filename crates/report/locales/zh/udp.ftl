@@ -3,7 +3,7 @@
 ## udp.server.reply
 
 udp-server-no-reply = 发送方（{ $me }）在 { $waited } 毫秒内没有收到回复，而且{ $state }。UDP 服务器必须用 sendto(reply, addr) 回复，其中 addr 就是 recvfrom() 随数据报一起返回的地址。
-udp-server-not-echoed = 在 echo 约定下，回复必须就是收到的数据报本身，但发送 { $sent } 后收到的却是 { $reply }。{ $truncated ->
+udp-server-not-echoed = 在 echo 约定下，回复必须就是收到的数据报本身，但发送 { $sent }后收到的却是 { $reply }。{ $truncated ->
     [yes] 只回来了前 { $kept } 个字节：传给 recvfrom() 的缓冲区太小了。
    *[no] {""}
 }
@@ -36,7 +36,7 @@ udp-server-isolated-held = 两个客户端交替发送的 { $count } 个数据�
 
 udp-server-empty-stopped = 收到一个 0 字节的数据报后，服务器不再回复，而且{ $state }。在 UDP 中 recvfrom() 返回空字节串 b'' 只是收到了一个空数据报，并不表示客户端关闭了（UDP 没有连接）：不要照搬 TCP 的 `if not data: break`，也不要因此退出。
 udp-server-bad-bytes-stopped = 收到一个不是合法 UTF-8 的数据报后，服务器不再回复，而且{ $state }。网络上传来的是字节：用 data.decode('utf-8', 'replace') 解码，或者捕获 UnicodeDecodeError。
-udp-server-survived = 收到 { $poison } 之后仍然能回复
+udp-server-survived = 收到 { $poison }之后仍然能回复
 
 ## udp.server.max-size
 
@@ -58,7 +58,7 @@ udp-server-max-size-all = 直到 { $max } 字节（IPv4 的上限），每种大
 
 udp-client-nothing-arrived = sockspec 在 { $server } 上充当服务器，但没有收到任何数据报，而且{ $state }。客户端必须用 sendto() 把每一行输入发给服务器；如果它发往一个固定地址，而 sockspec 没能在源代码中找到这个地址，请用 --addr HOST:PORT 指定。
 udp-client-line-count = { $lines } 行输入变成了 { $datagrams } 个数据报。{ $how ->
-    [cut] 这些数据报合起来正好是输入的内容：第一行 { $first } 被拆成了多次 sendto() 调用。
+    [cut] 这些数据报合起来正好是输入的内容：第一行 { $first }被拆成了多次 sendto() 调用。
     [stopped] 客户端提前停止了，而且{ $state }。
    *[other] {""}
 }每一行请只用一次 sendto() 发送。
