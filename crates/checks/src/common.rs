@@ -19,6 +19,9 @@ pub fn show(bytes: &[u8]) -> String {
 }
 
 /// A numbered list of payloads for a counterexample.
+// No longer used since udp.server.boundaries reports its payloads as data;
+// kept while the other areas convert, to remove afterwards.
+#[allow(dead_code)]
 pub fn show_all(payloads: &[Vec<u8>]) -> String {
     let mut out = String::new();
     for (i, p) in payloads.iter().enumerate() {
@@ -160,3 +163,43 @@ pub fn case_result(
         Err(other) => CaseResult::Abort(other.message().clone()),
     }
 }
+
+/// Whether a case's result is a failure, for cases whose reasons are catalog
+/// messages (the sibling of [`failed`]).
+pub fn failed_message(result: Result<Option<Message>, Verdict>) -> bool {
+    matches!(result, Ok(Some(_)) | Err(Verdict::Violated { .. }))
+}
+
+/// A property case's result, for cases whose reasons are catalog messages:
+/// held (`None`), failed with a reason, or a verdict that ends the case (a
+/// violation fails it; anything else aborts the property). The sibling of
+/// [`case_result`].
+pub fn case_result_message(
+    result: Result<Option<Message>, Verdict>,
+) -> sockspec_harness::property::CaseResult {
+    use sockspec_harness::property::CaseResult;
+    match result {
+        Ok(None) => CaseResult::Held,
+        Ok(Some(why)) => CaseResult::Failed(why),
+        Err(Verdict::Violated { diagnosis, .. }) => CaseResult::Failed(diagnosis),
+        Err(other) => CaseResult::Abort(other.message().clone()),
+    }
+}
+
+/// [`replay!`] for cases whose reasons are catalog messages.
+macro_rules! replay_message {
+    ($ctx:expr, $case:expr) => {{
+        let mut failed_again = false;
+        for _ in 0..$crate::common::REPLAYS {
+            $ctx.recorder().clear();
+            if $crate::common::failed_message($case.await) {
+                failed_again = true;
+                break;
+            }
+        }
+        if !failed_again {
+            $ctx.facts.notes.push($crate::common::replay_passed());
+        }
+    }};
+}
+pub(crate) use replay_message;

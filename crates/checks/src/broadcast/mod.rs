@@ -6,10 +6,9 @@
 mod receiver;
 mod sender;
 
-use crate::common::legacy;
 use sockspec_harness::lan::{self, Lan};
 use sockspec_harness::sandbox::{self, Availability};
-use sockspec_harness::{Check, Ctx, Verdict};
+use sockspec_harness::{Check, Ctx, Verdict, msg};
 use std::net::{IpAddr, Ipv4Addr};
 
 /// Every broadcast check.
@@ -31,9 +30,7 @@ const DEFAULT_PORT: u16 = 9999;
 /// and the port to broadcast on.
 fn lan_for(ctx: &Ctx, hosts: usize) -> Result<(Lan, u16), Verdict> {
     if let Availability::Unavailable(why) = sandbox::availability() {
-        return Err(Verdict::Skip(legacy(format!(
-            "broadcast is checked only on a simulated LAN of network namespaces: {why}"
-        ))));
+        return Err(Verdict::Skip(msg!("broadcast-needs-lan", reason = why)));
     }
     let known: Vec<_> = ctx
         .settings()
@@ -50,6 +47,6 @@ fn lan_for(ctx: &Ctx, hosts: usize) -> Result<(Lan, u16), Verdict> {
         _ => None,
     });
     let lan = lan::create(hosts, subnet)
-        .map_err(|e| Verdict::Error(legacy(format!("could not build the LAN: {e}"))))?;
+        .map_err(|e| Verdict::Error(msg!("broadcast-lan-failed", error = e.to_string())))?;
     Ok((lan, port))
 }

@@ -2,12 +2,12 @@
 //! broadcasts from host 1 and watches the receiver's output.
 
 use super::lan_for;
-use crate::common::{LegacyVerdict as _, en, legacy};
-use crate::common::{NOT_UTF8, show};
+use crate::common::NOT_UTF8;
 use crate::run_fn;
 use sockspec_harness::lan::Lan;
 use sockspec_harness::output::{Output, Stream};
-use sockspec_harness::{Check, Ctx, LaunchError, Level, Role, Verdict};
+use sockspec_harness::{Check, Ctx, LaunchError, Level, Role, Verdict, msg};
+use sockspec_results::Counterexample;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 use tokio::net::UdpSocket;
@@ -23,10 +23,18 @@ async fn setup(ctx: &mut Ctx) -> Result<(Lan, u16, UdpSocket), Verdict> {
     let sender = lan.hosts[1]
         .net
         .udp_bind(SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0))
-        .map_err(|e| Verdict::Error(legacy(format!("sockspec's sender: {e}"))))?;
-    sender
-        .set_broadcast(true)
-        .map_err(|e| Verdict::Error(legacy(format!("SO_BROADCAST: {e}"))))?;
+        .map_err(|e| {
+            Verdict::Error(msg!(
+                "broadcast-receiver-sender-failed",
+                error = e.to_string()
+            ))
+        })?;
+    sender.set_broadcast(true).map_err(|e| {
+        Verdict::Error(msg!(
+            "broadcast-receiver-so-broadcast-failed",
+            error = e.to_string()
+        ))
+    })?;
     Ok((lan, port, sender))
 }
 
@@ -38,10 +46,13 @@ async fn broadcast(
     payload: &[u8],
 ) -> Result<(), Verdict> {
     let to = SocketAddr::new(IpAddr::V4(to), port);
-    sender
-        .send_to(payload, to)
-        .await
-        .map_err(|e| Verdict::Error(legacy(format!("sockspec's broadcast failed: {e}"))))?;
+    sender.send_to(payload, to).await.map_err(|e| {
+        Verdict::Error(msg!(
+            "broadcast-receiver-send-failed",
+            to = to,
+            error = e.to_string()
+        ))
+    })?;
     ctx.recorder().sent("sender (host h1)", Some(to), payload);
     Ok(())
 }
@@ -64,7 +75,7 @@ async fn shows(output: &Output, text: &str) -> bool {
     .is_ok()
 }
 
-/// Broadcasts a plain message and skips the check unless the receiver shows
+/// Broadcasts a plain message and blocks the check unless the receiver shows
 /// it: the premise of checks about what else it survives or shares.
 async fn baseline(
     ctx: &Ctx,
@@ -77,14 +88,17 @@ async fn baseline(
     if shows(output, text).await {
         return Ok(());
     }
-    Err(Verdict::Skip(legacy(
-        "the receiver did not show a plain broadcast, so this cannot be judged (see broadcast.receiver.receives)"
-            .into(),
-    )))
+    Err(Verdict::Blocked {
+        by: "broadcast.receiver.receives",
+        reason: msg!("broadcast-receiver-baseline-missed"),
+    })
 }
 
-fn stdout_of(ctx: &Ctx) -> Option<Output> {
-    ctx.instance().map(|i| i.output.clone())
+/// The receiver's output; an error when sockspec has no receiver instance.
+fn stdout_of(ctx: &Ctx) -> Result<Output, Verdict> {
+    ctx.instance()
+        .map(|i| i.output.clone())
+        .ok_or_else(|| Verdict::Error(msg!("broadcast-receiver-no-instance")))
 }
 
 /// `broadcast.receiver.receives`
@@ -100,8 +114,7 @@ pub static RECEIVES: Check = Check {
 
 async fn receives(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let (lan, port, sender) = setup(ctx).await?;
-    let output =
-        stdout_of(ctx).ok_or_else(|| Verdict::Error(legacy("no receiver instance".into())))?;
+    let output = stdout_of(ctx)?;
     let mut missed = Vec::new();
     for (to, text) in [
         (Ipv4Addr::BROADCAST, "广播 limited sockspec"),
@@ -109,21 +122,33 @@ async fn receives(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     ] {
         broadcast(ctx, &sender, to, port, text.as_bytes()).await?;
         if !shows(&output, text).await {
-            missed.push(format!("{} (to {to})", show(text.as_bytes())));
+            missed.push(msg!(
+                "broadcast-receiver-missed-one",
+                payload = text.as_bytes(),
+                to = IpAddr::V4(to)
+            ));
         }
     }
-    if missed.is_empty() {
-        return Ok(Verdict::Holds(legacy(format!(
-            "broadcasts to 255.255.255.255 and {} showed in its output",
-            lan.broadcast
-        ))));
-    }
-    Ok(Verdict::violated(legacy(format!(
-        "Broadcasts from another host to port {port} never showed in the receiver's output: {}; and {}. \
-         Bind to ('', {port}) (all addresses, not one), recvfrom() and print what arrives.",
-        missed.join(", "),
-        en(&ctx.target_state().await)
-    ))))
+    let missed = match missed.as_slice() {
+        [] => {
+            return Ok(Verdict::Holds(msg!(
+                "broadcast-receiver-received",
+                directed = IpAddr::V4(lan.broadcast)
+            )));
+        }
+        [one] => one.clone(),
+        [first, second, ..] => msg!(
+            "broadcast-receiver-missed-both",
+            first = first.clone(),
+            second = second.clone()
+        ),
+    };
+    Ok(Verdict::violated(msg!(
+        "broadcast-receiver-missed",
+        port = port,
+        missed = missed,
+        state = ctx.target_state().await
+    )))
 }
 
 /// `broadcast.receiver.shared-port`
@@ -139,8 +164,7 @@ pub static SHARED_PORT: Check = Check {
 
 async fn shared_port(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let (_lan, port, sender) = setup(ctx).await?;
-    let first =
-        stdout_of(ctx).ok_or_else(|| Verdict::Error(legacy("no receiver instance".into())))?;
+    let first = stdout_of(ctx)?;
     baseline(ctx, &sender, port, &first).await?;
     let second = match ctx.extra_server().await? {
         Ok(instance) => instance,
@@ -149,32 +173,35 @@ async fn shared_port(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
                 .output()
                 .map(|o| o.get(Stream::Stderr).tail_lines(6))
                 .unwrap_or_default();
-            return Ok(Verdict::violated_by_text(
-                legacy(format!(
-                    "A second receiver on the same host could not start ({e}): without SO_REUSEADDR (or \
-                     SO_REUSEPORT) set before bind(), only one program may use port {port}."
-                )),
-                stderr,
-            ));
+            let stderr = stderr.trim_end();
+            return Ok(Verdict::Violated {
+                diagnosis: msg!(
+                    "broadcast-receiver-second-failed",
+                    error = e.message(),
+                    port = port
+                ),
+                counterexample: (!stderr.is_empty()).then(|| {
+                    Counterexample::Described(msg!("broadcast-receiver-stderr", stderr = stderr))
+                }),
+            });
         }
-        Err(e) => return Err(Verdict::Error(legacy(e.to_string()))),
+        Err(e) => return Err(Verdict::Error(e.message())),
     };
     let text = "广播 shared sockspec";
     broadcast(ctx, &sender, Ipv4Addr::BROADCAST, port, text.as_bytes()).await?;
     let (a, b) = tokio::join!(shows(&first, text), shows(&second.output, text));
     if a && b {
-        return Ok(Verdict::Holds(legacy(
-            "two receivers on one port both printed the broadcast".into(),
-        )));
+        return Ok(Verdict::Holds(msg!("broadcast-receiver-shared-held")));
     }
-    Ok(Verdict::violated(legacy(format!(
-        "With two receivers on port {port} of one host, {} printed the broadcast.",
-        match (a, b) {
-            (true, false) => "only the first",
-            (false, true) => "only the second",
+    Ok(Verdict::violated(msg!(
+        "broadcast-receiver-shared-missed",
+        port = port,
+        which = match (a, b) {
+            (true, false) => "first",
+            (false, true) => "second",
             _ => "neither",
         }
-    ))))
+    )))
 }
 
 /// `broadcast.receiver.bad-bytes`
@@ -190,23 +217,19 @@ pub static BAD_BYTES: Check = Check {
 
 async fn bad_bytes(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let (_lan, port, sender) = setup(ctx).await?;
-    let output =
-        stdout_of(ctx).ok_or_else(|| Verdict::Error(legacy("no receiver instance".into())))?;
+    let output = stdout_of(ctx)?;
     baseline(ctx, &sender, port, &output).await?;
     broadcast(ctx, &sender, Ipv4Addr::BROADCAST, port, NOT_UTF8).await?;
     let text = "广播 after bad bytes sockspec";
     broadcast(ctx, &sender, Ipv4Addr::BROADCAST, port, text.as_bytes()).await?;
     if shows(&output, text).await {
-        return Ok(Verdict::Holds(legacy(
-            "after bytes that are not UTF-8 it still printed the next broadcast".into(),
-        )));
+        return Ok(Verdict::Holds(msg!("broadcast-receiver-bad-bytes-held")));
     }
-    Ok(Verdict::violated_by_text(
-        legacy(format!(
-            "After a broadcast that is not valid UTF-8, the next one never showed, and {}. Network data is \
-             bytes: decode with data.decode('utf-8', 'replace') or catch UnicodeDecodeError.",
-            en(&ctx.target_state().await)
-        )),
-        format!("{} then {}", show(NOT_UTF8), show(text.as_bytes())),
+    Ok(Verdict::violated_by(
+        msg!(
+            "broadcast-receiver-bad-bytes-stopped",
+            state = ctx.target_state().await
+        ),
+        vec![NOT_UTF8.to_vec(), text.as_bytes().to_vec()],
     ))
 }

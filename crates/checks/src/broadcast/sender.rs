@@ -2,12 +2,10 @@
 //! on every other host and reads each datagram's destination (IP_PKTINFO).
 
 use super::lan_for;
-use crate::common::show;
-use crate::common::{LegacyVerdict as _, en, legacy};
 use crate::run_fn;
 use sockspec_harness::lan::{self, Lan, Received};
 use sockspec_harness::output::Stream;
-use sockspec_harness::{Check, Ctx, Level, Role, Verdict};
+use sockspec_harness::{Check, Ctx, Level, Role, Verdict, msg};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -38,12 +36,19 @@ async fn listen(ctx: &mut Ctx) -> Result<Heard, Verdict> {
     let mut tasks = Vec::new();
     for (host, store) in lan.hosts[1..].iter().zip(&heard) {
         let addr = SocketAddr::new(IpAddr::from([0, 0, 0, 0]), port);
-        let socket = host
-            .net
-            .udp_bind(addr)
-            .map_err(|e| Verdict::Error(legacy(format!("receiver on {}: {e}", host.name))))?;
-        lan::want_destination(&socket)
-            .map_err(|e| Verdict::Error(legacy(format!("IP_PKTINFO: {e}"))))?;
+        let socket = host.net.udp_bind(addr).map_err(|e| {
+            Verdict::Error(msg!(
+                "broadcast-sender-listen-failed",
+                host = host.name.as_str(),
+                error = e.to_string()
+            ))
+        })?;
+        lan::want_destination(&socket).map_err(|e| {
+            Verdict::Error(msg!(
+                "broadcast-sender-pktinfo-failed",
+                error = e.to_string()
+            ))
+        })?;
         let (store, recorder, label) = (
             store.clone(),
             ctx.recorder().clone(),
@@ -90,11 +95,12 @@ async fn listen(ctx: &mut Ctx) -> Result<Heard, Verdict> {
     Ok(Heard { lan, port, hosts })
 }
 
+/// The verdict of a check that needs datagrams when none reached any host.
 fn nothing_heard() -> Verdict {
-    Verdict::Skip(legacy(
-        "no datagram reached any host, so this cannot be judged (see broadcast.sender.delivers)"
-            .into(),
-    ))
+    Verdict::Blocked {
+        by: "broadcast.sender.delivers",
+        reason: msg!("broadcast-sender-nothing-heard"),
+    }
 }
 
 /// `broadcast.sender.delivers`
@@ -111,27 +117,23 @@ pub static DELIVERS: Check = Check {
 async fn delivers(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let heard = listen(ctx).await?;
     if heard.total() > 0 {
-        return Ok(Verdict::Holds(legacy(format!(
-            "{} datagrams reached the LAN's hosts",
-            heard.total()
-        ))));
+        return Ok(Verdict::Holds(msg!(
+            "broadcast-sender-delivered",
+            count = heard.total()
+        )));
     }
     let stderr = ctx
         .output()
         .map(|o| String::from_utf8_lossy(&o.get(Stream::Stderr).bytes).into_owned())
         .unwrap_or_default();
     if stderr.contains("PermissionError") || stderr.contains("Permission denied") {
-        return Ok(Verdict::violated(legacy(
-            "sendto() to a broadcast address failed with PermissionError (EACCES): a socket must \
-             setsockopt(SOL_SOCKET, SO_BROADCAST, 1) before it may broadcast. Its traceback is below.".into(),
-        )));
+        return Ok(Verdict::violated(msg!("broadcast-sender-no-so-broadcast")));
     }
-    Ok(Verdict::violated(legacy(format!(
-        "No datagram reached any host of the LAN on port {}, and {}. Send each message to \
-         ('<broadcast>', PORT), with SO_BROADCAST set.",
-        heard.port,
-        en(&ctx.target_state().await)
-    ))))
+    Ok(Verdict::violated(msg!(
+        "broadcast-sender-nothing-delivered",
+        port = heard.port,
+        state = ctx.target_state().await
+    )))
 }
 
 /// `broadcast.sender.all-hosts`
@@ -159,20 +161,21 @@ async fn all_hosts(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         .expect("there are receivers");
     for (host, got) in &heard.hosts {
         if payloads(got) != best {
-            return Ok(Verdict::violated(legacy(format!(
-                "Host {host} got {} datagrams but host {best_host} got {}: a broadcast reaches every host once. \
-                 Send to the broadcast address ('<broadcast>' or {}), not to one host.",
-                got.len(),
-                best.len(),
-                heard.lan.broadcast
-            ))));
+            return Ok(Verdict::violated(msg!(
+                "broadcast-sender-uneven",
+                host = host.as_str(),
+                got = got.len(),
+                best_host = best_host.as_str(),
+                best = best.len(),
+                broadcast = IpAddr::V4(heard.lan.broadcast)
+            )));
         }
     }
-    Ok(Verdict::Holds(legacy(format!(
-        "each of the {} receiver hosts got the same {} datagrams once",
-        heard.hosts.len(),
-        best.len()
-    ))))
+    Ok(Verdict::Holds(msg!(
+        "broadcast-sender-all-hosts-held",
+        hosts = heard.hosts.len(),
+        count = best.len()
+    )))
 }
 
 /// `broadcast.sender.boundaries`
@@ -203,24 +206,21 @@ async fn boundaries(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         .collect();
     let wanted: Vec<&[u8]> = lines.iter().map(|l| l.as_bytes()).collect();
     if sent == wanted {
-        return Ok(Verdict::Holds(legacy(format!(
-            "{} input lines arrived as {} datagrams",
-            lines.len(),
-            sent.len()
-        ))));
+        return Ok(Verdict::Holds(msg!(
+            "broadcast-sender-boundaries-held",
+            lines = lines.len(),
+            datagrams = sent.len()
+        )));
     }
-    Ok(Verdict::violated_by_text(
-        legacy(format!(
-            "{} input lines arrived at host {host} as {} datagrams (the first: {}). Send each message with one sendto().",
-            lines.len(),
-            sent.len(),
-            sent.first().map_or_else(String::new, |d| show(d))
-        )),
-        lines
-            .iter()
-            .map(|l| format!("  {}", show(l.as_bytes())))
-            .collect::<Vec<_>>()
-            .join("\n"),
+    Ok(Verdict::violated_by(
+        msg!(
+            "broadcast-sender-boundaries-differ",
+            lines = lines.len(),
+            host = host.as_str(),
+            datagrams = sent.len(),
+            first = sent.first().copied().unwrap_or_default()
+        ),
+        wanted.iter().map(|l| l.to_vec()).collect(),
     ))
 }
 
@@ -242,15 +242,15 @@ async fn address(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     }
     for (host, got) in &heard.hosts {
         if let Some(d) = got.iter().find(|d| !heard.lan.is_broadcast(d.destination)) {
-            return Ok(Verdict::violated_by_text(
-                legacy(format!(
-                    "Host {host} got {} sent to {}, one host's own address, not a broadcast address. Send to \
-                     '<broadcast>' (255.255.255.255) or the LAN's broadcast address {}.",
-                    show(&d.payload),
-                    d.destination,
-                    heard.lan.broadcast
-                )),
-                show(&d.payload),
+            return Ok(Verdict::violated_by(
+                msg!(
+                    "broadcast-sender-unicast",
+                    host = host.as_str(),
+                    payload = &d.payload,
+                    destination = IpAddr::V4(d.destination),
+                    broadcast = IpAddr::V4(heard.lan.broadcast)
+                ),
+                vec![d.payload.clone()],
             ));
         }
     }
@@ -259,8 +259,8 @@ async fn address(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         .iter()
         .flat_map(|(_, r)| r.iter().map(|d| d.destination.to_string()))
         .collect();
-    Ok(Verdict::Holds(legacy(format!(
-        "every datagram went to a broadcast address ({})",
-        dests.into_iter().collect::<Vec<_>>().join(", ")
-    ))))
+    Ok(Verdict::Holds(msg!(
+        "broadcast-sender-address-held",
+        destinations = dests.into_iter().collect::<Vec<_>>().join(", ")
+    )))
 }

@@ -1,12 +1,12 @@
 //! Checks of a UDP client: sockspec is the server, and the client's stdin
 //! lines are the messages it must send.
 
-use crate::common::{LegacyVerdict as _, en, legacy};
-use crate::common::{io_error, show};
+use crate::common::io_error;
 use crate::run_fn;
 use sockspec_harness::output::Stream;
 use sockspec_harness::udp::Datagram;
-use sockspec_harness::{Check, Contract, Ctx, Level, Role, Verdict};
+use sockspec_harness::{Check, Contract, Ctx, Level, Message, Role, Verdict, msg};
+use sockspec_results::Counterexample;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -68,12 +68,12 @@ fn without_newline(bytes: &[u8]) -> &[u8] {
 }
 
 /// What the client must do when nothing arrived at all.
-fn nothing_arrived(server: SocketAddr, state: &str) -> Verdict {
-    Verdict::violated(legacy(format!(
-        "No datagram arrived at {server}, where sockspec served, and {state}. The client must \
-         sendto() each input line to the server; if it sends to a fixed address that sockspec \
-         did not find in its source, give it with --addr HOST:PORT."
-    )))
+fn nothing_arrived(server: SocketAddr, state: Message) -> Verdict {
+    Verdict::violated(msg!(
+        "udp-client-nothing-arrived",
+        server = server,
+        state = state
+    ))
 }
 
 /// `udp.client.one-line-one-datagram`
@@ -96,59 +96,51 @@ async fn one_line_one_datagram(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         .map(|d| without_newline(&d.bytes))
         .collect();
     if sent.is_empty() {
-        return Ok(nothing_arrived(s.server, &en(&ctx.target_state().await)));
+        return Ok(nothing_arrived(s.server, ctx.target_state().await));
     }
-    let script = lines
-        .iter()
-        .map(|l| format!("  {}", show(l.as_bytes())))
-        .collect::<Vec<_>>()
-        .join("\n");
+    let script: Vec<Vec<u8>> = lines.iter().map(|l| l.as_bytes().to_vec()).collect();
     if sent.len() != lines.len() {
         let joined_sent: Vec<u8> = sent.concat();
-        let joined_lines: Vec<u8> = lines.iter().flat_map(|l| l.bytes()).collect();
+        let joined_lines: Vec<u8> = script.concat();
         let how = if sent.len() > lines.len() && joined_sent == joined_lines {
-            format!(
-                " Together they hold exactly the input: the first line {} was cut into several sendto() calls.",
-                show(lines[0].as_bytes())
-            )
+            "cut"
         } else if sent.len() < lines.len() {
-            format!(
-                " The client stopped early, and {}.",
-                en(&ctx.target_state().await)
-            )
+            "stopped"
         } else {
-            String::new()
+            "other"
         };
-        return Ok(Verdict::violated_by_text(
-            legacy(format!(
-                "{} input lines arrived as {} datagrams.{how} Send each line with one sendto() call.",
-                lines.len(),
-                sent.len()
-            )),
+        return Ok(Verdict::violated_by(
+            msg!(
+                "udp-client-line-count",
+                lines = lines.len(),
+                datagrams = sent.len(),
+                how = how,
+                first = script.first().cloned().unwrap_or_default(),
+                state = ctx.target_state().await
+            ),
             script,
         ));
     }
     if ctx.contract() != Contract::Any {
         for (i, (d, line)) in sent.iter().zip(&lines).enumerate() {
             if *d != line.as_bytes() {
-                return Ok(Verdict::violated_by_text(
-                    legacy(format!(
-                        "Datagram #{} is {} but input line #{} is {}: send the line's bytes as they are (line.encode()).",
-                        i + 1,
-                        show(d),
-                        i + 1,
-                        show(line.as_bytes())
-                    )),
+                return Ok(Verdict::violated_by(
+                    msg!(
+                        "udp-client-datagram-differs",
+                        n = i + 1,
+                        datagram = *d,
+                        line = line.as_bytes()
+                    ),
                     script,
                 ));
             }
         }
     }
-    Ok(Verdict::Holds(legacy(format!(
-        "{} input lines arrived as {} datagrams",
-        lines.len(),
-        sent.len()
-    ))))
+    Ok(Verdict::Holds(msg!(
+        "udp-client-lines-held",
+        lines = lines.len(),
+        datagrams = sent.len()
+    )))
 }
 
 /// `udp.client.handles-reply`
@@ -166,7 +158,7 @@ async fn handles_reply(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let s = session(ctx).await?;
     let lines = ctx.settings().input.len();
     if s.datagrams.is_empty() {
-        return Ok(nothing_arrived(s.server, &en(&ctx.target_state().await)));
+        return Ok(nothing_arrived(s.server, ctx.target_state().await));
     }
     let stdout = ctx
         .instance()
@@ -181,26 +173,26 @@ async fn handles_reply(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         })
         .count();
     if shown == 0 {
-        return Ok(Verdict::violated_by_text(
-            legacy(format!(
-                "The client never showed the server's replies: none of the {} replies sockspec sent \
-                 appears in its output. After sendto(), read the reply with recvfrom() and print it.",
-                s.replies.len()
-            )),
-            format!("first reply sent: {}", show(&s.replies[0])),
-        ));
+        return Ok(Verdict::Violated {
+            diagnosis: msg!("udp-client-replies-not-shown", replies = s.replies.len()),
+            counterexample: Some(Counterexample::Described(msg!(
+                "udp-client-first-reply",
+                reply = &s.replies[0]
+            ))),
+        });
     }
     if s.datagrams.len() < lines {
-        return Ok(Verdict::violated(legacy(format!(
-            "After {} replies the client sent nothing more for its remaining input lines, and {}.",
-            s.replies.len(),
-            en(&ctx.target_state().await)
-        ))));
+        return Ok(Verdict::violated(msg!(
+            "udp-client-stopped-after-replies",
+            replies = s.replies.len(),
+            state = ctx.target_state().await
+        )));
     }
-    Ok(Verdict::Holds(legacy(format!(
-        "{shown} of {} replies appear in the client's output",
-        s.replies.len()
-    ))))
+    Ok(Verdict::Holds(msg!(
+        "udp-client-replies-shown",
+        shown = shown,
+        replies = s.replies.len()
+    )))
 }
 
 #[cfg(test)]

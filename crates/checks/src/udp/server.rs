@@ -1,13 +1,12 @@
 //! Checks of a UDP server: sockspec is the client.
 
-use crate::common::{LegacyVerdict as _, en, legacy};
-use crate::common::{NOT_UTF8, PROBE, io_error, show, show_all, udp_baseline};
+use crate::common::{NOT_UTF8, PROBE, io_error, udp_baseline};
 use crate::run_fn;
 use proptest::prelude::*;
 use sockspec_harness::property::{Property, PropertyResult};
 use sockspec_harness::udp::Datagram;
-use sockspec_harness::{Check, Contract, Ctx, Level, Role, Verdict};
-use std::fmt::Write;
+use sockspec_harness::{Check, Contract, Ctx, Level, Message, Role, Verdict, msg};
+use sockspec_results::{Arg, Counterexample};
 
 /// `udp.server.reply`
 pub static REPLY: Check = Check {
@@ -32,38 +31,33 @@ async fn reply(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         .map_err(io_error)?
     else {
         let me = client.local_addr().map_err(io_error)?;
-        return Ok(Verdict::violated(legacy(format!(
-            "No reply came back to the sender ({me}) within {} ms, and {}. A UDP server must answer \
-             with sendto(reply, addr), using the addr that recvfrom() returned with the datagram.",
-            patience.as_millis(),
-            en(&ctx.target_state().await)
-        ))));
+        return Ok(Verdict::violated(msg!(
+            "udp-server-no-reply",
+            me = me,
+            waited = patience,
+            state = ctx.target_state().await
+        )));
     };
     let rtt = reply.at - sent;
     ctx.latency.observe(rtt);
     if ctx.contract() == Contract::Echo && reply.bytes != PROBE {
-        let hint = if PROBE.starts_with(&reply.bytes) && !reply.bytes.is_empty() {
-            format!(
-                " Only the first {} bytes came back: the buffer given to recvfrom() is too small.",
-                reply.bytes.len()
-            )
-        } else {
-            String::new()
-        };
-        return Ok(Verdict::violated_by_text(
-            legacy(format!(
-                "Under contract echo the reply must be the datagram itself, but {} came back for {}.{hint}",
-                show(&reply.bytes),
-                show(PROBE)
-            )),
-            show(PROBE),
+        let truncated = PROBE.starts_with(&reply.bytes) && !reply.bytes.is_empty();
+        return Ok(Verdict::violated_by(
+            msg!(
+                "udp-server-not-echoed",
+                reply = &reply.bytes,
+                sent = PROBE,
+                truncated = if truncated { "yes" } else { "no" },
+                kept = reply.bytes.len()
+            ),
+            vec![PROBE.to_vec()],
         ));
     }
-    Ok(Verdict::Holds(legacy(format!(
-        "replied {} bytes in {:.2} ms",
-        reply.bytes.len(),
-        rtt.as_secs_f64() * 1e3
-    ))))
+    Ok(Verdict::Holds(msg!(
+        "udp-server-replied",
+        len = reply.bytes.len(),
+        ms = rtt.as_secs_f64() * 1e3
+    )))
 }
 
 /// `udp.server.boundaries`
@@ -101,7 +95,7 @@ async fn boundaries(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let strategy = proptest::collection::vec(payload(), 1..=8);
     let mut prop = Property::start(strategy, seed, cases);
     while let Some(datagrams) = prop.next_case().await {
-        prop.report(crate::common::case_result(
+        prop.report(crate::common::case_result_message(
             boundaries_case(ctx, &datagrams).await,
         ));
     }
@@ -109,15 +103,13 @@ async fn boundaries(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     Ok(match result {
         PropertyResult::Held { cases } => {
             ctx.facts.cases = Some(cases);
-            Verdict::Holds(legacy(format!(
-                "{cases} sequences of datagrams each got one reply per datagram"
-            )))
+            Verdict::Holds(msg!("udp-server-boundaries-held", cases = cases))
         }
         PropertyResult::Failed(f) => {
             ctx.facts.cases = Some(f.case);
             ctx.facts.notes.push(crate::common::shrink_note(&f, seed));
-            crate::common::replay!(ctx, boundaries_case(ctx, &f.minimal));
-            Verdict::violated_by_text(f.reason, show_all(&f.minimal))
+            crate::common::replay_message!(ctx, boundaries_case(ctx, &f.minimal));
+            Verdict::violated_by(f.reason, f.minimal)
         }
         PropertyResult::Aborted(e) => Verdict::Error(e),
     })
@@ -125,7 +117,7 @@ async fn boundaries(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
 
 /// Sends `datagrams` back-to-back and judges the replies; `Some(reason)` when
 /// they break the property.
-async fn boundaries_case(ctx: &mut Ctx, datagrams: &[Vec<u8>]) -> Result<Option<String>, Verdict> {
+async fn boundaries_case(ctx: &mut Ctx, datagrams: &[Vec<u8>]) -> Result<Option<Message>, Verdict> {
     let server = ctx.server().await?;
     let client = ctx.udp_client("client", server)?;
     for d in datagrams {
@@ -145,16 +137,11 @@ async fn boundaries_case(ctx: &mut Ctx, datagrams: &[Vec<u8>]) -> Result<Option<
         .map_err(io_error)?;
     // The target's state only matters (and is only waited for) when replies are missing.
     let state = if replies.len() < datagrams.len() {
-        en(&ctx.target_state().await)
+        Some(ctx.target_state().await)
     } else {
-        String::new()
+        None
     };
-    Ok(judge_boundaries(
-        datagrams,
-        &replies,
-        ctx.contract(),
-        &state,
-    ))
+    Ok(judge_boundaries(datagrams, &replies, ctx.contract(), state))
 }
 
 /// Whether `reply` answers `sent` under echo: equal, or a non-empty prefix
@@ -163,43 +150,48 @@ fn echoes(sent: &[u8], reply: &[u8]) -> bool {
     reply == sent || (!reply.is_empty() && sent.starts_with(reply))
 }
 
+/// How a target ended, from its state: `Some(true)` when it exited with
+/// status 0, `Some(false)` when it exited otherwise or was killed, `None` while
+/// it runs.
+fn ended_cleanly(state: &Message) -> Option<bool> {
+    match state.id.as_ref() {
+        "state-exited" => Some(state.arg("code") == Some(&Arg::Int(0))),
+        "state-killed" | "state-ended" => Some(false),
+        _ => None,
+    }
+}
+
+/// Judges the replies to `sent`: `None` when each datagram got its own reply,
+/// else why not. `state` is the target's state, needed only when replies are
+/// missing.
 fn judge_boundaries(
     sent: &[Vec<u8>],
     replies: &[Datagram],
     contract: Contract,
-    state: &str,
-) -> Option<String> {
+    state: Option<Message>,
+) -> Option<Message> {
     let (n, m) = (sent.len(), replies.len());
     let got: Vec<&[u8]> = replies.iter().map(|d| d.bytes.as_slice()).collect();
-    let datagrams = |k: usize| {
-        if k == 1 {
-            "1 datagram".to_string()
-        } else {
-            format!("{k} datagrams")
-        }
-    };
-    let replies_word = |k: usize| {
-        if k == 1 {
-            "1 reply".to_string()
-        } else {
-            format!("{k} replies")
-        }
-    };
     if m < n {
-        if state.contains("exited with status 0") {
-            return Some(format!(
-                "{} sent back-to-back got {} and then {state}: the server took a datagram for the end and quit \
-                 (see its output). A UDP server serves until it is stopped.",
-                datagrams(n),
-                replies_word(m)
-            ));
-        }
-        if state.contains("exited") || state.contains("killed") {
-            return Some(format!(
-                "{} sent back-to-back got {} and then {state}: a datagram made the server crash (see its traceback).",
-                datagrams(n),
-                replies_word(m)
-            ));
+        let state = state.unwrap_or_else(|| msg!("state-running"));
+        match ended_cleanly(&state) {
+            Some(true) => {
+                return Some(msg!(
+                    "udp-server-quit-on-datagram",
+                    sent = n,
+                    replies = m,
+                    state = state
+                ));
+            }
+            Some(false) => {
+                return Some(msg!(
+                    "udp-server-crashed-on-datagram",
+                    sent = n,
+                    replies = m,
+                    state = state
+                ));
+            }
+            None => {}
         }
         let merged = contract == Contract::Echo
             && got.iter().any(|r| {
@@ -208,47 +200,28 @@ fn judge_boundaries(
                         || r == &[w[0].as_slice(), w[1].as_slice()].concat().as_slice()
                 })
             });
-        let mut why = format!(
-            "{} sent back-to-back got {}; sent one at a time each gets its own reply.",
-            datagrams(n),
-            replies_word(m)
-        );
-        if merged {
-            why.push_str(
-                " A reply holds the bytes of more than one datagram: the server merged datagrams.",
-            );
-        }
-        why.push_str(
-            " Each recvfrom() returns exactly one datagram: answer every datagram once, without collecting several into one reply.",
-        );
-        return Some(why);
+        return Some(msg!(
+            "udp-server-fewer-replies",
+            sent = n,
+            replies = m,
+            merged = if merged { "yes" } else { "no" }
+        ));
     }
     if m > n {
-        return Some(format!(
-            "{} sent back-to-back got {}: the server split a datagram or answered one more than once. \
-             Send one sendto() per datagram received.",
-            datagrams(n),
-            replies_word(m)
-        ));
+        return Some(msg!("udp-server-more-replies", sent = n, replies = m));
     }
     if contract == Contract::Echo {
         for (i, (s, r)) in sent.iter().zip(&got).enumerate() {
             if !echoes(s, r) {
-                let mut why = format!(
-                    "Reply #{} is not datagram #{} echoed: sent {}, got {}.",
-                    i + 1,
-                    i + 1,
-                    show(s),
-                    show(r)
-                );
-                if let Some(j) = sent.iter().position(|x| x.as_slice() == *r) {
-                    let _ = write!(
-                        why,
-                        " It is datagram #{}: replies came back out of order.",
-                        j + 1
-                    );
-                }
-                return Some(why);
+                let other = sent.iter().position(|x| x.as_slice() == *r);
+                return Some(msg!(
+                    "udp-server-reply-not-echo",
+                    n = i + 1,
+                    sent = s,
+                    got = *r,
+                    reordered = if other.is_some() { "yes" } else { "no" },
+                    other = other.map_or(0, |j| j + 1)
+                ));
             }
         }
     }
@@ -280,49 +253,56 @@ async fn clients_isolated(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let mut seen = Vec::new();
     for round in 1..=ROUNDS {
         for (name, peer) in [("A", &a), ("B", &b)] {
-            let msg = format!("client {name} says {round} 你好").into_bytes();
-            peer.send(&msg).await.map_err(io_error)?;
+            let said = format!("client {name} says {round} 你好").into_bytes();
+            peer.send(&said).await.map_err(io_error)?;
             let own = peer.recv_within(patience).await.map_err(io_error)?;
             let other_peer = if name == "A" { &b } else { &a };
             let stray = other_peer.recv_within(quiet).await.map_err(io_error)?;
             if let Some(stray) = stray {
                 let other = if name == "A" { "B" } else { "A" };
-                return Ok(Verdict::violated_by_text(
-                    legacy(format!(
-                        "Client {other} received {}, the reply to client {name}'s datagram: the server \
-                         replies to a remembered address instead of the addr recvfrom() returned with each datagram.",
-                        show(&stray.bytes)
-                    )),
-                    format!("client {name} sent {}", show(&msg)),
-                ));
+                return Ok(Verdict::Violated {
+                    diagnosis: msg!(
+                        "udp-server-stray-reply",
+                        other = other,
+                        name = name,
+                        stray = stray.bytes
+                    ),
+                    counterexample: Some(client_sent(name, &said)),
+                });
             }
             let Some(own) = own else {
-                return Ok(Verdict::violated_by_text(
-                    legacy(format!(
-                        "Client {name}'s datagram got no reply while another client was also talking, and {}. \
-                         Reply to the addr that recvfrom() returned with each datagram.",
-                        en(&ctx.target_state().await)
-                    )),
-                    format!("client {name} sent {}", show(&msg)),
-                ));
+                return Ok(Verdict::Violated {
+                    diagnosis: msg!(
+                        "udp-server-isolated-no-reply",
+                        name = name,
+                        state = ctx.target_state().await
+                    ),
+                    counterexample: Some(client_sent(name, &said)),
+                });
             };
-            if ctx.contract() == Contract::Echo && !crate::udp::server::echoes(&msg, &own.bytes) {
-                return Ok(Verdict::violated_by_text(
-                    legacy(format!(
-                        "Client {name} got {} for its own {}: replies are mixed up between clients.",
-                        show(&own.bytes),
-                        show(&msg)
-                    )),
-                    format!("client {name} sent {}", show(&msg)),
-                ));
+            if ctx.contract() == Contract::Echo && !echoes(&said, &own.bytes) {
+                return Ok(Verdict::Violated {
+                    diagnosis: msg!(
+                        "udp-server-replies-mixed",
+                        name = name,
+                        got = &own.bytes,
+                        sent = &said
+                    ),
+                    counterexample: Some(client_sent(name, &said)),
+                });
             }
             seen.push(own);
         }
     }
-    Ok(Verdict::Holds(legacy(format!(
-        "{} interleaved datagrams from 2 clients each got their own reply",
-        seen.len()
-    ))))
+    Ok(Verdict::Holds(msg!(
+        "udp-server-isolated-held",
+        count = seen.len()
+    )))
+}
+
+/// The counterexample of `clients-isolated`: what client `name` sent.
+fn client_sent(name: &str, said: &[u8]) -> Counterexample {
+    Counterexample::Described(msg!("udp-server-client-sent", name = name, sent = said))
 }
 
 /// `udp.server.empty-datagram`
@@ -337,13 +317,9 @@ pub static EMPTY_DATAGRAM: Check = Check {
 };
 
 async fn empty_datagram(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
-    survives(
-        ctx,
-        b"",
-        "After a 0-byte datagram the server stopped answering, and {state}. recvfrom() returning b'' \
-         in UDP is just an empty datagram, not a client closing (UDP has no connection): \
-         do not break or exit on it.",
-    )
+    survives(ctx, b"", |state| {
+        msg!("udp-server-empty-stopped", state = state)
+    })
     .await
 }
 
@@ -359,18 +335,19 @@ pub static BAD_BYTES: Check = Check {
 };
 
 async fn bad_bytes(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
-    survives(
-        ctx,
-        NOT_UTF8,
-        "After a datagram that is not valid UTF-8 the server stopped answering, and {state}. \
-         Network data is bytes: decode with data.decode('utf-8', 'replace') or catch UnicodeDecodeError.",
-    )
+    survives(ctx, NOT_UTF8, |state| {
+        msg!("udp-server-bad-bytes-stopped", state = state)
+    })
     .await
 }
 
-/// Sends `poison`, then a plain datagram, which must still get a reply.
-/// `diagnosis` has `{state}` for the target's state.
-async fn survives(ctx: &mut Ctx, poison: &[u8], diagnosis: &str) -> Result<Verdict, Verdict> {
+/// Sends `poison`, then a plain datagram, which must still get a reply;
+/// `diagnosis` says why not, given the target's state.
+async fn survives(
+    ctx: &mut Ctx,
+    poison: &[u8],
+    diagnosis: fn(Message) -> Message,
+) -> Result<Verdict, Verdict> {
     let server = ctx.server().await?;
     let client = ctx.udp_client("client", server)?;
     let rtt = udp_baseline(&client, ctx.settings().reply_timeout).await?;
@@ -389,14 +366,11 @@ async fn survives(ctx: &mut Ctx, poison: &[u8], diagnosis: &str) -> Result<Verdi
         .await
         .map_err(io_error)?;
     if answered.is_some() {
-        return Ok(Verdict::Holds(legacy(format!(
-            "after {} it still answered",
-            show(poison)
-        ))));
+        return Ok(Verdict::Holds(msg!("udp-server-survived", poison = poison)));
     }
-    Ok(Verdict::violated_by_text(
-        legacy(diagnosis.replace("{state}", &en(&ctx.target_state().await))),
-        format!("{} then {}", show(poison), show(PROBE)),
+    Ok(Verdict::violated_by(
+        diagnosis(ctx.target_state().await),
+        vec![poison.to_vec(), PROBE.to_vec()],
     ))
 }
 
@@ -418,9 +392,7 @@ const SIZES: &[usize] = &[
 
 async fn max_size(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     if ctx.contract() != Contract::Echo {
-        return Ok(Verdict::Skip(legacy(
-            "needs contract echo to know what an intact reply is".into(),
-        )));
+        return Ok(Verdict::Skip(msg!("udp-server-max-size-needs-echo")));
     }
     let server = ctx.server().await?;
     let client = ctx.udp_client("client", server)?;
@@ -439,30 +411,28 @@ async fn max_size(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         match reply {
             Some(r) if r.bytes == payload => intact = Some(size),
             Some(r) => {
-                let upto = intact.map_or("no size".to_string(), |s| format!("up to {s} bytes"));
-                return Ok(Verdict::Observed(legacy(format!(
-                    "Datagrams {upto} come back intact; a {size}-byte datagram came back as {} bytes{}.",
-                    r.bytes.len(),
-                    if r.bytes.len() < size {
-                        format!(": recvfrom({}) truncates larger ones", r.bytes.len())
-                    } else {
-                        String::new()
-                    }
-                ))));
+                return Ok(Verdict::Observed(msg!(
+                    "udp-server-max-size-changed",
+                    upto = intact.unwrap_or(0),
+                    size = size,
+                    got = r.bytes.len(),
+                    shorter = if r.bytes.len() < size { "yes" } else { "no" }
+                )));
             }
             None => {
-                let upto = intact.map_or("no size".to_string(), |s| format!("up to {s} bytes"));
-                return Ok(Verdict::Observed(legacy(format!(
-                    "Datagrams {upto} come back intact; a {size}-byte datagram got no reply ({}).",
-                    en(&ctx.target_state().await)
-                ))));
+                return Ok(Verdict::Observed(msg!(
+                    "udp-server-max-size-no-reply",
+                    upto = intact.unwrap_or(0),
+                    size = size,
+                    state = ctx.target_state().await
+                )));
             }
         }
     }
-    Ok(Verdict::Observed(legacy(format!(
-        "Every size up to {} bytes (the IPv4 maximum) came back intact.",
-        SIZES[SIZES.len() - 1]
-    ))))
+    Ok(Verdict::Observed(msg!(
+        "udp-server-max-size-all",
+        max = SIZES[SIZES.len() - 1]
+    )))
 }
 
 #[cfg(test)]
@@ -478,16 +448,15 @@ mod tests {
         }
     }
 
+    fn running() -> Option<Message> {
+        Some(msg!("state-running"))
+    }
+
     #[test]
     fn one_reply_per_datagram_holds_and_truncation_is_tolerated() {
         let sent = vec![b"abc".to_vec(), b"defgh".to_vec()];
         assert_eq!(
-            judge_boundaries(
-                &sent,
-                &[dg(b"abc"), dg(b"def")],
-                Contract::Echo,
-                "it is still running"
-            ),
+            judge_boundaries(&sent, &[dg(b"abc"), dg(b"def")], Contract::Echo, None),
             None
         );
     }
@@ -495,31 +464,125 @@ mod tests {
     #[test]
     fn merged_replies_are_named() {
         let sent = vec![b"abc".to_vec(), b"def".to_vec()];
-        let why = judge_boundaries(
-            &sent,
-            &[dg(b"abcdef")],
-            Contract::Echo,
-            "it is still running",
-        )
-        .unwrap();
-        assert!(
-            why.starts_with("2 datagrams sent back-to-back got 1 reply"),
-            "{why}"
-        );
-        assert!(why.contains("merged"), "{why}");
+        let why = judge_boundaries(&sent, &[dg(b"abcdef")], Contract::Echo, running()).unwrap();
+        assert_eq!(why.id, "udp-server-fewer-replies", "{why:?}");
+        assert_eq!(why.arg("sent"), Some(&Arg::Int(2)));
+        assert_eq!(why.arg("replies"), Some(&Arg::Int(1)));
+        assert_eq!(why.arg("merged"), Some(&Arg::Text("yes".into())));
+    }
+
+    #[test]
+    fn missing_replies_without_a_merge_are_not_called_merged() {
+        let sent = vec![b"abc".to_vec(), b"def".to_vec()];
+        let why = judge_boundaries(&sent, &[dg(b"abc")], Contract::Echo, running()).unwrap();
+        assert_eq!(why.arg("merged"), Some(&Arg::Text("no".into())));
     }
 
     #[test]
     fn a_crash_is_blamed_on_the_crash() {
         let sent = vec![vec![0xff]];
-        let why = judge_boundaries(&sent, &[], Contract::Any, "it exited with status 1").unwrap();
-        assert!(why.contains("crash"), "{why}");
+        let exited = Some(msg!("state-exited", code = 1));
+        let why = judge_boundaries(&sent, &[], Contract::Any, exited).unwrap();
+        assert_eq!(why.id, "udp-server-crashed-on-datagram", "{why:?}");
+        let killed = Some(msg!("state-killed", signal = "SIGSEGV"));
+        let why = judge_boundaries(&sent, &[], Contract::Any, killed).unwrap();
+        assert_eq!(why.id, "udp-server-crashed-on-datagram", "{why:?}");
+    }
+
+    #[test]
+    fn a_clean_exit_is_blamed_on_quitting() {
+        let sent = vec![Vec::new()];
+        let exited = Some(msg!("state-exited", code = 0));
+        let why = judge_boundaries(&sent, &[], Contract::Echo, exited).unwrap();
+        assert_eq!(why.id, "udp-server-quit-on-datagram", "{why:?}");
     }
 
     #[test]
     fn extra_replies_mean_a_split() {
         let sent = vec![b"abcdef".to_vec()];
-        let why = judge_boundaries(&sent, &[dg(b"abc"), dg(b"def")], Contract::Any, "").unwrap();
-        assert!(why.contains("split"), "{why}");
+        let why = judge_boundaries(&sent, &[dg(b"abc"), dg(b"def")], Contract::Any, None).unwrap();
+        assert_eq!(why.id, "udp-server-more-replies", "{why:?}");
+    }
+
+    #[test]
+    fn out_of_order_replies_name_the_datagram_they_echo() {
+        let sent = vec![b"one".to_vec(), b"two".to_vec()];
+        let why = judge_boundaries(&sent, &[dg(b"two"), dg(b"one")], Contract::Echo, None).unwrap();
+        assert_eq!(why.id, "udp-server-reply-not-echo", "{why:?}");
+        assert_eq!(why.arg("n"), Some(&Arg::Int(1)));
+        assert_eq!(why.arg("reordered"), Some(&Arg::Text("yes".into())));
+        assert_eq!(why.arg("other"), Some(&Arg::Int(2)));
+    }
+
+    /// `message` in English and Chinese, after proving each renders every
+    /// argument it uses (Fluent shows a missing one as `{$name}`).
+    fn render(message: &Message) -> (String, String) {
+        let [en, zh] = sockspec_report::Lang::ALL.map(|l| l.catalog().render(message));
+        for text in [&en, &zh] {
+            assert!(
+                !text.contains("{$") && !text.contains(&*message.id),
+                "{text}"
+            );
+        }
+        (en, zh)
+    }
+
+    #[test]
+    fn diagnoses_keep_their_english_wording_and_have_chinese() {
+        let sent = vec![b"abc".to_vec(), b"def".to_vec()];
+        let why = judge_boundaries(&sent, &[dg(b"abcdef")], Contract::Echo, running()).unwrap();
+        let (en, zh) = render(&why);
+        assert_eq!(
+            en,
+            "2 datagrams sent back-to-back got 1 reply; sent one at a time each gets its own reply. \
+             A reply holds the bytes of more than one datagram: the server merged datagrams. \
+             Each recvfrom() returns exactly one datagram: answer every datagram once, without \
+             collecting several into one reply."
+        );
+        assert!(zh.contains("合并"), "{zh}");
+        let quit = judge_boundaries(
+            &[Vec::new()],
+            &[],
+            Contract::Echo,
+            Some(msg!("state-exited", code = 0)),
+        )
+        .unwrap();
+        let (en, zh) = render(&quit);
+        assert_eq!(
+            en,
+            "1 datagram sent back-to-back got 0 replies and then it exited with status 0: the server \
+             took a datagram for the end and quit (see its output). A UDP server serves until it is stopped."
+        );
+        assert!(zh.contains("退出码 0"), "{zh}");
+        let swapped =
+            judge_boundaries(&sent, &[dg(b"def"), dg(b"abc")], Contract::Echo, None).unwrap();
+        let (en, _) = render(&swapped);
+        assert_eq!(
+            en,
+            "Reply #1 is not datagram #1 echoed: sent \"abc\" (3 bytes), got \"def\" (3 bytes). \
+             It is datagram #2: replies came back out of order."
+        );
+        let truncated = msg!(
+            "udp-server-max-size-changed",
+            upto = 1024usize,
+            size = 1025usize,
+            got = 1024usize,
+            shorter = "yes"
+        );
+        assert_eq!(
+            render(&truncated).0,
+            "Datagrams up to 1024 bytes come back intact; a 1025-byte datagram came back as 1024 \
+             bytes: recvfrom(1024) truncates larger ones."
+        );
+        let none = msg!(
+            "udp-server-max-size-no-reply",
+            upto = 0usize,
+            size = 64usize,
+            state = msg!("state-running")
+        );
+        assert_eq!(
+            render(&none).0,
+            "No datagram came back intact; a 64-byte datagram got no reply (it is still running)."
+        );
     }
 }
