@@ -2,11 +2,70 @@
 //! contract (echo: the same bytes; lines: a line per line; any: whatever comes
 //! until the wire is quiet).
 
-use crate::common::{en, legacy};
-use crate::common::{io_error, show};
+use crate::common::io_error;
+use sockspec_harness::property::CaseResult;
 use sockspec_harness::tcp::{Ending, TcpPeer};
-use sockspec_harness::{Contract, Ctx, Verdict};
+use sockspec_harness::{Contract, Ctx, Message, Verdict, msg};
+use sockspec_wire::Cutting;
 use std::time::Instant;
+
+/// How a stretch of reading ended, as a phrase for a diagnosis.
+pub fn ending(e: Ending) -> Message {
+    match e {
+        Ending::Open => msg!("tcp-ending-open"),
+        Ending::Eof => msg!("tcp-ending-eof"),
+        Ending::Reset => msg!("tcp-ending-reset"),
+    }
+}
+
+/// How a stream was cut into writes, as a phrase for a diagnosis.
+pub fn cutting(c: &Cutting) -> Message {
+    match c {
+        Cutting::Whole => msg!("tcp-cutting-whole"),
+        Cutting::PerMessage => msg!("tcp-cutting-per-message"),
+        Cutting::Bytes => msg!("tcp-cutting-bytes"),
+        Cutting::At(at) => {
+            let offsets: Vec<String> = at.iter().map(ToString::to_string).collect();
+            msg!("tcp-cutting-at", offsets = offsets.join(", "))
+        }
+    }
+}
+
+/// A property case's result: held (`None`), failed with a reason, or a verdict
+/// that ends the case (a violation fails it; anything else aborts the property).
+pub fn case_result(result: Result<Option<Message>, Verdict>) -> CaseResult {
+    match result {
+        Ok(None) => CaseResult::Held,
+        Ok(Some(why)) => CaseResult::Failed(why),
+        Err(Verdict::Violated { diagnosis, .. }) => CaseResult::Failed(diagnosis),
+        Err(other) => CaseResult::Abort(other.message().clone()),
+    }
+}
+
+/// Whether a case's result is a failure.
+pub fn failed(result: &Result<Option<Message>, Verdict>) -> bool {
+    matches!(result, Ok(Some(_)) | Err(Verdict::Violated { .. }))
+}
+
+/// Re-runs a property's smallest failing case (`$case`, an expression using
+/// `$ctx`) on a clean transcript until it fails again, so the evidence shows a
+/// failing run.
+macro_rules! replay {
+    ($ctx:expr, $case:expr) => {{
+        let mut failed_again = false;
+        for _ in 0..$crate::common::REPLAYS {
+            $ctx.recorder().clear();
+            if $crate::tcp::replies::failed(&$case.await) {
+                failed_again = true;
+                break;
+            }
+        }
+        if !failed_again {
+            $ctx.facts.notes.push($crate::common::replay_passed());
+        }
+    }};
+}
+pub(crate) use replay;
 
 /// A plain message: one line of ASCII and Chinese.
 pub fn message(n: usize) -> Vec<u8> {
@@ -89,33 +148,51 @@ pub async fn connect(ctx: &mut Ctx, label: &str) -> Result<TcpPeer, Verdict> {
             return Ok(peer);
         }
     }
-    Err(Verdict::violated(legacy(format!(
-        "connect() to the server at {server} failed ({refused}), and {}.",
-        en(&ctx.target_state().await)
-    ))))
+    Err(Verdict::violated(msg!(
+        "tcp-connect-failed",
+        addr = server,
+        error = refused.to_string(),
+        state = ctx.target_state().await
+    )))
+}
+
+/// The check that judges whether a plain message gets its reply under
+/// `contract`: echo's stream-integrity, lines' coalesced-messages (any has none).
+fn reply_owner(contract: Contract) -> Option<&'static str> {
+    match contract {
+        Contract::Echo => Some("tcp.server.stream-integrity"),
+        Contract::Lines => Some("tcp.server.coalesced-messages"),
+        Contract::Any => None,
+    }
 }
 
 /// Sends one message and reads its reply, measuring the round trip. Without
-/// any reply the checks that compare replies cannot judge: they are skipped.
-pub async fn baseline(ctx: &mut Ctx, peer: &mut TcpPeer) -> Result<Vec<u8>, Verdict> {
+/// the reply the checks that compare replies cannot judge: they are blocked by
+/// the check that judges replies (`check`, the caller, is skipped instead when
+/// it is that check, or when the contract names none).
+pub async fn baseline(
+    ctx: &mut Ctx,
+    peer: &mut TcpPeer,
+    check: &'static str,
+) -> Result<Vec<u8>, Verdict> {
     let msg = message(0);
     let sent = Instant::now();
     peer.write(&msg).await.map_err(io_error)?;
     let due = Due::of(ctx.contract(), &msg);
     let first = ctx.settings().reply_timeout;
-    let (reply, ending) = {
+    let (reply, ending_of_read) = {
         // The first reply gets the full reply timeout: latency is not known yet.
         let mut got = Vec::new();
-        let mut ending = Ending::Open;
+        let mut end = Ending::Open;
         while !due.satisfied(&got) {
             match peer.read_some(first).await.map_err(io_error)? {
                 sockspec_harness::tcp::Read::Data(d) => got.extend_from_slice(&d),
                 sockspec_harness::tcp::Read::Eof => {
-                    ending = Ending::Eof;
+                    end = Ending::Eof;
                     break;
                 }
                 sockspec_harness::tcp::Read::Reset => {
-                    ending = Ending::Reset;
+                    end = Ending::Reset;
                     break;
                 }
                 sockspec_harness::tcp::Read::Timeout => break,
@@ -124,19 +201,22 @@ pub async fn baseline(ctx: &mut Ctx, peer: &mut TcpPeer) -> Result<Vec<u8>, Verd
                 ctx.latency.observe(sent.elapsed());
             }
         }
-        (got, ending)
+        (got, end)
     };
     if !due.satisfied(&reply) {
-        let what = if reply.is_empty() {
-            "no reply".to_string()
-        } else {
-            format!("only {}", show(&reply))
-        };
-        return Err(Verdict::Skip(legacy(format!(
-            "a plain message {} got {what} ({}), so this cannot be judged (see tcp.server.stream-integrity and tcp.server.coalesced-messages)",
-            show(&msg),
-            ending.describe()
-        ))));
+        let owner = reply_owner(ctx.contract()).filter(|&by| by != check);
+        let reason = msg!(
+            "tcp-baseline-unanswered",
+            sent = &msg,
+            received = reply.len(),
+            reply = &reply,
+            ending = ending(ending_of_read),
+            check = owner.unwrap_or("none")
+        );
+        return Err(match owner {
+            Some(by) => Verdict::Blocked { by, reason },
+            None => Verdict::Skip(reason),
+        });
     }
     ctx.latency.observe(sent.elapsed());
     Ok(reply)
