@@ -5,7 +5,7 @@
 use crate::common::io_error;
 use sockspec_harness::property::CaseResult;
 use sockspec_harness::tcp::{Ending, TcpPeer};
-use sockspec_harness::{Contract, Ctx, Message, Verdict, msg};
+use sockspec_harness::{Contract, Ctx, Message, Verdict, msg, procfs};
 use sockspec_wire::Cutting;
 use std::time::Instant;
 
@@ -156,6 +156,21 @@ pub async fn connect(ctx: &mut Ctx, label: &str) -> Result<TcpPeer, Verdict> {
     )))
 }
 
+/// Whether the target has accepted `peer`'s connection (it is among the
+/// program's open sockets); `None` when that cannot be observed (a remote target).
+pub fn accepted(ctx: &mut Ctx, peer: &TcpPeer) -> Result<Option<bool>, Verdict> {
+    let Some(pid) = ctx.observed_pid() else {
+        return Ok(None);
+    };
+    let theirs = ctx
+        .net()?
+        .tcp_socket(peer.peer_addr(), peer.local_addr())
+        .map_err(io_error)?;
+    Ok(Some(theirs.is_some_and(|t| {
+        procfs::socket_inodes(&procfs::process_tree(pid)).contains(&u64::from(t.inode))
+    })))
+}
+
 /// The check that judges whether a plain message gets its reply under
 /// `contract`: echo's stream-integrity, lines' coalesced-messages (any has none).
 fn reply_owner(contract: Contract) -> Option<&'static str> {
@@ -167,9 +182,11 @@ fn reply_owner(contract: Contract) -> Option<&'static str> {
 }
 
 /// Sends one message and reads its reply, measuring the round trip. Without
-/// the reply the checks that compare replies cannot judge: they are blocked by
-/// the check that judges replies (`check`, the caller, is skipped instead when
-/// it is that check, or when the contract names none).
+/// the reply the checks that compare replies cannot judge. The caller,
+/// `check`, is then blocked by the check that names the mistake:
+/// `tcp.server.accepts` when the connection was never accepted, else the
+/// check that judges replies under the contract; that check itself fails
+/// (the contract says a reply is due), and under contract any it is skipped.
 pub async fn baseline(
     ctx: &mut Ctx,
     peer: &mut TcpPeer,
@@ -204,16 +221,32 @@ pub async fn baseline(
         (got, end)
     };
     if !due.satisfied(&reply) {
-        let owner = reply_owner(ctx.contract()).filter(|&by| by != check);
+        // Still open and not among the program's sockets: waiting in the backlog.
+        let never_accepted = ending_of_read == Ending::Open && accepted(ctx, peer)? == Some(false);
+        let by = match reply_owner(ctx.contract()) {
+            _ if never_accepted => Some("tcp.server.accepts"),
+            Some(owner) if owner == check => {
+                return Err(Verdict::violated(msg!(
+                    "tcp-server-plain-message-unanswered",
+                    sent = &msg,
+                    received = reply.len(),
+                    reply = &reply,
+                    ending = ending(ending_of_read),
+                    limit = first,
+                    state = ctx.target_state().await
+                )));
+            }
+            owner => owner,
+        };
         let reason = msg!(
             "tcp-baseline-unanswered",
             sent = &msg,
             received = reply.len(),
             reply = &reply,
             ending = ending(ending_of_read),
-            check = owner.unwrap_or("none")
+            check = by.unwrap_or("none")
         );
-        return Err(match owner {
+        return Err(match by {
             Some(by) => Verdict::Blocked { by, reason },
             None => Verdict::Skip(reason),
         });

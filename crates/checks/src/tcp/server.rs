@@ -1,15 +1,15 @@
 //! Checks of a TCP server: sockspec is the client.
 
 use super::replies::{Due, Kept, baseline, case_result, connect, message, read_due, replay};
-use super::replies::{cutting, ending};
+use super::replies::{accepted, cutting, ending};
 use crate::common::{CPU_WINDOW, NOT_UTF8, io_error, spinning};
 use crate::run_fn;
 use proptest::prelude::*;
 use sockspec_harness::property::{Property, PropertyResult};
+use sockspec_harness::sockdiag;
 use sockspec_harness::target::state_of;
 use sockspec_harness::tcp::Ending;
 use sockspec_harness::{Check, Contract, Ctx, Level, Message, Role, Verdict, msg};
-use sockspec_harness::{procfs, sockdiag};
 use sockspec_results::Counterexample;
 use std::time::{Duration, Instant};
 
@@ -26,21 +26,15 @@ pub static ACCEPTS: Check = Check {
 
 async fn accepts(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let peer = connect(ctx, "client").await?;
-    let Some(pid) = ctx.observed_pid() else {
-        return Ok(Verdict::Holds(msg!("tcp-server-accepts-remote")));
-    };
     // Completed connections wait in the backlog until accept() takes them; an
     // accepted one is among the program's open descriptors.
-    let net = ctx.net()?;
     let limit = ctx.settings().reply_timeout;
     let start = Instant::now();
     loop {
-        let theirs = net
-            .tcp_socket(peer.peer_addr(), peer.local_addr())
-            .map_err(io_error)?;
-        if let Some(theirs) = theirs
-            && procfs::socket_inodes(&procfs::process_tree(pid)).contains(&u64::from(theirs.inode))
-        {
+        let Some(taken) = accepted(ctx, &peer)? else {
+            return Ok(Verdict::Holds(msg!("tcp-server-accepts-remote")));
+        };
+        if taken {
             return Ok(Verdict::Holds(msg!(
                 "tcp-server-accepts-holds",
                 ms = start.elapsed().as_secs_f64() * 1e3

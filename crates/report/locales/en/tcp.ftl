@@ -21,6 +21,11 @@ tcp-baseline-unanswered = a plain message { $sent } got { $received ->
 
 ## tcp.server.*
 
+tcp-server-plain-message-unanswered = A plain message { $sent } got { $received ->
+    [0] no reply
+   *[other] only { $reply }
+} within { $limit } ms ({ $ending }), and { $state }. Under this contract every message gets its reply: after recv(), send the answer back on the same connection (conn.sendall(...)).
+
 tcp-server-accepts-remote = the connection was completed (accept() is not observable in a remote target)
 tcp-server-accepts-holds = accepted in { $ms } ms
 tcp-server-accepts-not-accepted = The kernel completed the connection but the program did not accept() it within { $limit } ms, and { $state }. Call accept() in a loop after listen().

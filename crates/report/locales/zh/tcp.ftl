@@ -9,9 +9,9 @@ tcp-cutting-whole = 一次性全部写出
 tcp-cutting-per-message = 每条消息写一次
 tcp-cutting-bytes = 每次只写一个字节
 tcp-cutting-at = 在字节偏移 { $offsets } 处切开分几次写出
-tcp-in-one-write = { $payload } 一次写出
+tcp-in-one-write = 一次写出：{ $payload }
 tcp-connect-failed = connect() 连接 { $addr } 上的服务器失败（{ $error }），而且{ $state }。
-tcp-baseline-unanswered = 一条普通消息 { $sent } { $received ->
+tcp-baseline-unanswered = 一条普通消息 { $sent }{ $received ->
     [0] 没有收到任何回复
    *[other] 只收到了 { $reply }
 }（{ $ending }），因此无法判断这一项{ $check ->
@@ -20,6 +20,11 @@ tcp-baseline-unanswered = 一条普通消息 { $sent } { $received ->
 }
 
 ## tcp.server.*
+
+tcp-server-plain-message-unanswered = 一条普通消息 { $sent }在 { $limit } 毫秒内{ $received ->
+    [0] 没有收到任何回复
+   *[other] 只收到了 { $reply }
+}（{ $ending }），而且{ $state }。按照这个约定，每条消息都要有回复：recv() 之后，要在同一个连接上把回复发回去（conn.sendall(...)）。
 
 tcp-server-accepts-remote = 连接已经建立（被测程序在远端，无法观察它是否调用了 accept()）
 tcp-server-accepts-holds = { $ms } 毫秒后连接被 accept()
@@ -72,7 +77,7 @@ tcp-server-rebind-no-time-wait = 端口 { $port } 的连接在服务器一侧没
 tcp-server-rebind-holds = 立即在 { $addr } 上重启成功
 tcp-server-rebind-fails = 服务器被杀死后立即重启，却没能启动起来（{ $state }）：它的端口上还有处于 TIME_WAIT 状态的连接，所以 bind() 报错 'Address already in use'。请在 bind() 之前设置 setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)。
 
-tcp-server-bad-bytes-holds = 收到 { $poison } 之后，服务器仍然正常回复
+tcp-server-bad-bytes-holds = 收到 { $poison }之后，服务器仍然正常回复
 tcp-server-bad-bytes-lost = 收到不是 UTF-8 的字节之后，下一条消息收到的是 { $reply }（{ $ending }），而且{ $state }。网络上传的是字节：请用 data.decode('utf-8', 'replace') 解码，或者捕获 UnicodeDecodeError。
 
 tcp-server-concurrent-sequential = 一个客户端保持连接时，第二个客户端只能等待：服务器一次只服务一个客户端。
