@@ -1,12 +1,13 @@
 //! Checks of a TCP client: sockspec is the server, and the client's stdin
 //! lines are the messages it must send.
 
-use crate::common::{CPU_WINDOW, connection_broken, io_error, show, spinning};
-use crate::common::{LegacyVerdict as _, en, legacy};
+use crate::common::{CPU_WINDOW, connection_broken, io_error, spinning};
 use crate::run_fn;
 use sockspec_harness::output::Stream;
+use sockspec_harness::target::ended;
 use sockspec_harness::tcp::{Read, TcpPeer};
-use sockspec_harness::{Check, Contract, Ctx, Level, Role, Verdict};
+use sockspec_harness::{Check, Contract, Ctx, Level, Message, Role, Verdict, msg};
+use sockspec_results::Counterexample;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -126,11 +127,14 @@ async fn deliver(
     Ok(true)
 }
 
-fn never_connected(server: SocketAddr, state: &str) -> Verdict {
-    Verdict::violated(legacy(format!(
-        "The client never connected to {server}, where sockspec served, and {state}. It must connect() to \
-         its server; if that is a fixed address sockspec did not find in its source, give it with --addr HOST:PORT."
-    )))
+/// The violation of a client that never connected to `server`; `state` is the
+/// target's state.
+fn never_connected(server: SocketAddr, state: Message) -> Verdict {
+    Verdict::violated(msg!(
+        "tcp-client-never-connected",
+        addr = server,
+        state = state
+    ))
 }
 
 /// `tcp.client.sends-input`
@@ -147,7 +151,7 @@ pub static SENDS_INPUT: Check = Check {
 async fn sends_input(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let s = session(ctx, Delivery::Whole).await?;
     if !s.connected {
-        return Ok(never_connected(s.server, &en(&ctx.target_state().await)));
+        return Ok(never_connected(s.server, ctx.target_state().await));
     }
     let lines = ctx.settings().input.clone();
     let normalized: Vec<u8> = String::from_utf8_lossy(&s.received)
@@ -167,29 +171,26 @@ async fn sends_input(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         ),
     };
     if got == want {
-        return Ok(Verdict::Holds(legacy(format!(
-            "the {} input lines arrived as {} bytes",
-            lines.len(),
-            s.received.len()
-        ))));
+        return Ok(Verdict::Holds(msg!(
+            "tcp-client-sends-input-holds",
+            lines = lines.len(),
+            size = s.received.len()
+        )));
     }
     let what = if ctx.contract() == Contract::Lines {
-        "each input line followed by a newline"
+        "lines"
     } else {
-        "the input lines' bytes"
+        "bytes"
     };
-    Ok(Verdict::violated_by_text(
-        legacy(format!(
-            "The client sent {} but its input calls for {} ({what}), and {}.",
-            show(&s.received),
-            show(&want),
-            en(&ctx.target_state().await)
-        )),
-        lines
-            .iter()
-            .map(|l| format!("  {}", show(l.as_bytes())))
-            .collect::<Vec<_>>()
-            .join("\n"),
+    Ok(Verdict::violated_by(
+        msg!(
+            "tcp-client-sends-input-differs",
+            sent = &s.received,
+            want = &want,
+            what = what,
+            state = ctx.target_state().await
+        ),
+        lines.iter().map(|l| l.as_bytes().to_vec()).collect(),
     ))
 }
 
@@ -207,10 +208,7 @@ pub static SEGMENTATION_INVARIANT: Check = Check {
 async fn client_segmentation_invariant(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let whole = session(ctx, Delivery::Whole).await?;
     if !whole.connected {
-        return Ok(never_connected(
-            whole.server,
-            &en(&ctx.target_state().await),
-        ));
+        return Ok(never_connected(whole.server, ctx.target_state().await));
     }
     let stdout = |ctx: &Ctx| {
         ctx.instance()
@@ -222,20 +220,18 @@ async fn client_segmentation_invariant(ctx: &mut Ctx) -> Result<Verdict, Verdict
     let cut = session(ctx, Delivery::Pieces).await?;
     let out_cut = stdout(ctx);
     if !cut.connected || out_cut == out_whole {
-        return Ok(Verdict::Holds(legacy(
-            "replies cut into pieces gave the same output".into(),
-        )));
+        return Ok(Verdict::Holds(msg!("tcp-client-segmentation-holds")));
     }
-    Ok(Verdict::violated_by_text(
-        legacy(format!(
-            "With each reply cut into 3 pieces the client printed {} instead of {}. recv() returns whatever \
-             part of the reply has arrived: read until the reply is complete (e.g. until its newline, or its \
-             length) before printing it.",
-            show(&out_cut),
-            show(&out_whole)
-        )),
-        "each reply written in 3 pieces, each after the client read the previous one".to_string(),
-    ))
+    Ok(Verdict::Violated {
+        diagnosis: msg!(
+            "tcp-client-segmentation-differs",
+            cut = &out_cut,
+            whole = &out_whole
+        ),
+        counterexample: Some(Counterexample::Described(msg!(
+            "tcp-client-segmentation-input"
+        ))),
+    })
 }
 
 /// `tcp.client.eof-exits`
@@ -253,7 +249,7 @@ async fn eof_exits(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let (listener, server) = start(ctx).await?;
     let limit = ctx.settings().start_timeout;
     let Some(mut peer) = ctx.tcp_accept(&listener, "server", limit).await? else {
-        return Ok(never_connected(server, &en(&ctx.target_state().await)));
+        return Ok(never_connected(server, ctx.target_state().await));
     };
     // Wait for the first message, then close without replying: the client is
     // in recv() and must see EOF there.
@@ -261,34 +257,30 @@ async fn eof_exits(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     peer.close();
     let waited = ctx.settings().reply_timeout;
     let Some(instance) = ctx.instance() else {
-        return Ok(Verdict::Error(legacy("the client instance is gone".into())));
+        return Ok(Verdict::Error(msg!("tcp-client-instance-gone")));
     };
     let exit = instance.wait_exit(waited).await;
     let stderr = String::from_utf8_lossy(&instance.output.get(Stream::Stderr).bytes).into_owned();
     if let Some(exit) = exit {
         if stderr.contains("Traceback") {
-            return Ok(Verdict::violated(legacy(format!(
-                "When the server closed the connection, the client {exit} with a traceback (below). When recv() \
-                 returns b'' the server has closed: say so and stop, instead of using the closed connection."
-            ))));
+            return Ok(Verdict::violated(msg!(
+                "tcp-client-eof-exits-traceback",
+                state = ended(exit)
+            )));
         }
-        return Ok(Verdict::Holds(legacy(format!(
-            "the client {exit} when the server closed"
-        ))));
+        return Ok(Verdict::Holds(msg!(
+            "tcp-client-eof-exits-holds",
+            state = ended(exit)
+        )));
     }
     match ctx.cpu_over(CPU_WINDOW).await {
-        Some(cpu) if spinning(cpu) => Ok(Verdict::violated(legacy(format!(
-            "After the server closed the connection, the client kept running and used {} ms of CPU in {} ms: \
-             recv() returns b'' again and again and the loop spins. On b'' stop reading (break).",
-            cpu.as_millis(),
-            CPU_WINDOW.as_millis()
-        )))),
-        Some(_) => Ok(Verdict::Holds(legacy(
-            "the client stopped reading and stays idle".into(),
+        Some(cpu) if spinning(cpu) => Ok(Verdict::violated(msg!(
+            "tcp-client-eof-exits-spins",
+            cpu = cpu,
+            window = CPU_WINDOW
         ))),
-        None => Ok(Verdict::Skip(legacy(
-            "the client did not exit and its CPU time cannot be measured".into(),
-        ))),
+        Some(_) => Ok(Verdict::Holds(msg!("tcp-client-eof-exits-idle"))),
+        None => Ok(Verdict::Skip(msg!("tcp-client-eof-exits-no-cpu-time"))),
     }
 }
 
@@ -313,35 +305,37 @@ async fn refused(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         drop(listener);
         free
     } else {
-        return Ok(Verdict::Skip(legacy(format!(
-            "outside a sandbox, {want} may belong to another program on this host"
-        ))));
+        return Ok(Verdict::Skip(msg!(
+            "tcp-client-refused-no-sandbox",
+            addr = want
+        )));
     };
     ctx.recorder()
         .note("sockspec", format!("nothing listens on {address}"));
     ctx.start_client(address).await?;
     let waited = ctx.settings().reply_timeout + Duration::from_secs(1);
     let Some(instance) = ctx.instance() else {
-        return Ok(Verdict::Error(legacy("the client instance is gone".into())));
+        return Ok(Verdict::Error(msg!("tcp-client-instance-gone")));
     };
     match instance.wait_exit(waited).await {
         Some(exit) => {
             let said = instance.output.get(Stream::Stderr).total
                 + instance.output.get(Stream::Stdout).total;
             if said == 0 {
-                return Ok(Verdict::violated(legacy(format!(
-                    "With no server listening, the client {exit} without a word. Catch ConnectionRefusedError \
-                     and print what went wrong."
-                ))));
+                return Ok(Verdict::violated(msg!(
+                    "tcp-client-refused-silent",
+                    state = ended(exit)
+                )));
             }
-            Ok(Verdict::Holds(legacy(format!(
-                "the client reported the refusal and {exit}"
-            ))))
+            Ok(Verdict::Holds(msg!(
+                "tcp-client-refused-holds",
+                state = ended(exit)
+            )))
         }
-        None => Ok(Verdict::violated(legacy(format!(
-            "With no server listening at {address}, the client was still running {} ms later: it hangs \
-             (e.g. retries connect() forever). Catch ConnectionRefusedError, print an error and exit.",
-            waited.as_millis()
-        )))),
+        None => Ok(Verdict::violated(msg!(
+            "tcp-client-refused-hangs",
+            addr = address,
+            waited = waited
+        ))),
     }
 }

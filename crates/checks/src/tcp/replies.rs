@@ -2,11 +2,70 @@
 //! contract (echo: the same bytes; lines: a line per line; any: whatever comes
 //! until the wire is quiet).
 
-use crate::common::{en, legacy};
-use crate::common::{io_error, show};
+use crate::common::io_error;
+use sockspec_harness::property::CaseResult;
 use sockspec_harness::tcp::{Ending, TcpPeer};
-use sockspec_harness::{Contract, Ctx, Verdict};
+use sockspec_harness::{Contract, Ctx, Message, Verdict, msg, procfs};
+use sockspec_wire::Cutting;
 use std::time::Instant;
+
+/// How a stretch of reading ended, as a phrase for a diagnosis.
+pub fn ending(e: Ending) -> Message {
+    match e {
+        Ending::Open => msg!("tcp-ending-open"),
+        Ending::Eof => msg!("tcp-ending-eof"),
+        Ending::Reset => msg!("tcp-ending-reset"),
+    }
+}
+
+/// How a stream was cut into writes, as a phrase for a diagnosis.
+pub fn cutting(c: &Cutting) -> Message {
+    match c {
+        Cutting::Whole => msg!("tcp-cutting-whole"),
+        Cutting::PerMessage => msg!("tcp-cutting-per-message"),
+        Cutting::Bytes => msg!("tcp-cutting-bytes"),
+        Cutting::At(at) => {
+            let offsets: Vec<String> = at.iter().map(ToString::to_string).collect();
+            msg!("tcp-cutting-at", offsets = offsets.join(", "))
+        }
+    }
+}
+
+/// A property case's result: held (`None`), failed with a reason, or a verdict
+/// that ends the case (a violation fails it; anything else aborts the property).
+pub fn case_result(result: Result<Option<Message>, Verdict>) -> CaseResult {
+    match result {
+        Ok(None) => CaseResult::Held,
+        Ok(Some(why)) => CaseResult::Failed(why),
+        Err(Verdict::Violated { diagnosis, .. }) => CaseResult::Failed(diagnosis),
+        Err(other) => CaseResult::Abort(other.message().clone()),
+    }
+}
+
+/// Whether a case's result is a failure.
+pub fn failed(result: &Result<Option<Message>, Verdict>) -> bool {
+    matches!(result, Ok(Some(_)) | Err(Verdict::Violated { .. }))
+}
+
+/// Re-runs a property's smallest failing case (`$case`, an expression using
+/// `$ctx`) on a clean transcript until it fails again, so the evidence shows a
+/// failing run.
+macro_rules! replay {
+    ($ctx:expr, $case:expr) => {{
+        let mut failed_again = false;
+        for _ in 0..$crate::common::REPLAYS {
+            $ctx.recorder().clear();
+            if $crate::tcp::replies::failed(&$case.await) {
+                failed_again = true;
+                break;
+            }
+        }
+        if !failed_again {
+            $ctx.facts.notes.push($crate::common::replay_passed());
+        }
+    }};
+}
+pub(crate) use replay;
 
 /// A plain message: one line of ASCII and Chinese.
 pub fn message(n: usize) -> Vec<u8> {
@@ -89,33 +148,68 @@ pub async fn connect(ctx: &mut Ctx, label: &str) -> Result<TcpPeer, Verdict> {
             return Ok(peer);
         }
     }
-    Err(Verdict::violated(legacy(format!(
-        "connect() to the server at {server} failed ({refused}), and {}.",
-        en(&ctx.target_state().await)
-    ))))
+    Err(Verdict::violated(msg!(
+        "tcp-connect-failed",
+        addr = server,
+        error = refused.to_string(),
+        state = ctx.target_state().await
+    )))
+}
+
+/// Whether the target has accepted `peer`'s connection (it is among the
+/// program's open sockets); `None` when that cannot be observed (a remote target).
+pub fn accepted(ctx: &mut Ctx, peer: &TcpPeer) -> Result<Option<bool>, Verdict> {
+    let Some(pid) = ctx.observed_pid() else {
+        return Ok(None);
+    };
+    let theirs = ctx
+        .net()?
+        .tcp_socket(peer.peer_addr(), peer.local_addr())
+        .map_err(io_error)?;
+    Ok(Some(theirs.is_some_and(|t| {
+        procfs::socket_inodes(&procfs::process_tree(pid)).contains(&u64::from(t.inode))
+    })))
+}
+
+/// The check that judges whether a plain message gets its reply under
+/// `contract`: echo's stream-integrity, lines' coalesced-messages (any has none).
+fn reply_owner(contract: Contract) -> Option<&'static str> {
+    match contract {
+        Contract::Echo => Some("tcp.server.stream-integrity"),
+        Contract::Lines => Some("tcp.server.coalesced-messages"),
+        Contract::Any => None,
+    }
 }
 
 /// Sends one message and reads its reply, measuring the round trip. Without
-/// any reply the checks that compare replies cannot judge: they are skipped.
-pub async fn baseline(ctx: &mut Ctx, peer: &mut TcpPeer) -> Result<Vec<u8>, Verdict> {
+/// the reply the checks that compare replies cannot judge. The caller,
+/// `check`, is then blocked by the check that names the mistake:
+/// `tcp.server.accepts` when the connection was never accepted, else the
+/// check that judges replies under the contract; that check itself fails
+/// (the contract says a reply is due), and under contract any it is skipped.
+pub async fn baseline(
+    ctx: &mut Ctx,
+    peer: &mut TcpPeer,
+    check: &'static str,
+) -> Result<Vec<u8>, Verdict> {
     let msg = message(0);
     let sent = Instant::now();
     peer.write(&msg).await.map_err(io_error)?;
     let due = Due::of(ctx.contract(), &msg);
     let first = ctx.settings().reply_timeout;
-    let (reply, ending) = {
+    let (reply, ending_of_read) = {
         // The first reply gets the full reply timeout: latency is not known yet.
         let mut got = Vec::new();
-        let mut ending = Ending::Open;
+        let mut end = Ending::Open;
         while !due.satisfied(&got) {
             match peer.read_some(first).await.map_err(io_error)? {
                 sockspec_harness::tcp::Read::Data(d) => got.extend_from_slice(&d),
                 sockspec_harness::tcp::Read::Eof => {
-                    ending = Ending::Eof;
+                    end = Ending::Eof;
                     break;
                 }
                 sockspec_harness::tcp::Read::Reset => {
-                    ending = Ending::Reset;
+                    end = Ending::Reset;
                     break;
                 }
                 sockspec_harness::tcp::Read::Timeout => break,
@@ -124,19 +218,38 @@ pub async fn baseline(ctx: &mut Ctx, peer: &mut TcpPeer) -> Result<Vec<u8>, Verd
                 ctx.latency.observe(sent.elapsed());
             }
         }
-        (got, ending)
+        (got, end)
     };
     if !due.satisfied(&reply) {
-        let what = if reply.is_empty() {
-            "no reply".to_string()
-        } else {
-            format!("only {}", show(&reply))
+        // Still open and not among the program's sockets: waiting in the backlog.
+        let never_accepted = ending_of_read == Ending::Open && accepted(ctx, peer)? == Some(false);
+        let by = match reply_owner(ctx.contract()) {
+            _ if never_accepted => Some("tcp.server.accepts"),
+            Some(owner) if owner == check => {
+                return Err(Verdict::violated(msg!(
+                    "tcp-server-plain-message-unanswered",
+                    sent = &msg,
+                    received = reply.len(),
+                    reply = &reply,
+                    ending = ending(ending_of_read),
+                    limit = first,
+                    state = ctx.target_state().await
+                )));
+            }
+            owner => owner,
         };
-        return Err(Verdict::Skip(legacy(format!(
-            "a plain message {} got {what} ({}), so this cannot be judged (see tcp.server.stream-integrity and tcp.server.coalesced-messages)",
-            show(&msg),
-            ending.describe()
-        ))));
+        let reason = msg!(
+            "tcp-baseline-unanswered",
+            sent = &msg,
+            received = reply.len(),
+            reply = &reply,
+            ending = ending(ending_of_read),
+            check = by.unwrap_or("none")
+        );
+        return Err(match by {
+            Some(by) => Verdict::Blocked { by, reason },
+            None => Verdict::Skip(reason),
+        });
     }
     ctx.latency.observe(sent.elapsed());
     Ok(reply)

@@ -2,14 +2,13 @@
 //! cut into writes in different ways, must get the same reply stream. It needs
 //! no knowledge of the protocol, so it holds under every contract.
 
-use super::replies::{Due, Kept, baseline, read_due};
-use crate::common::{LegacyVerdict as _, legacy};
-use crate::common::{io_error, show};
+use super::replies::{Due, Kept, baseline, case_result, cutting, ending, read_due, replay};
+use crate::common::io_error;
 use crate::run_fn;
 use proptest::prelude::*;
 use sockspec_harness::property::{Property, PropertyResult};
 use sockspec_harness::tcp::Ending;
-use sockspec_harness::{Check, Contract, Ctx, Level, Role, Verdict};
+use sockspec_harness::{Check, Contract, Ctx, Level, Message, Role, Verdict, msg};
 use sockspec_wire::Cutting;
 use sockspec_wire::segmentation::join;
 
@@ -42,29 +41,24 @@ async fn segmentation_invariant(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     // here for what tcp.server.next-client judges.
     let mut kept = Kept::default();
     let peer = kept.get(ctx).await?;
-    baseline(ctx, peer).await?;
+    baseline(ctx, peer, SEGMENTATION_INVARIANT.id).await?;
     let (seed, cases) = (ctx.settings().seed, ctx.settings().cases);
     ctx.facts.seed = Some(seed);
     let mut prop = Property::start(messages_and_cuts(), seed, cases);
     while let Some((messages, cuts)) = prop.next_case().await {
-        prop.report(crate::common::case_result(
-            case(ctx, &mut kept, &messages, &cuts).await,
-        ));
+        prop.report(case_result(case(ctx, &mut kept, &messages, &cuts).await));
     }
     Ok(match prop.finish().await {
         PropertyResult::Held { cases } => {
             ctx.facts.cases = Some(cases);
-            Verdict::Holds(legacy(format!(
-                "{cases} streams got the same replies however they were cut"
-            )))
+            Verdict::Holds(msg!("tcp-server-segmentation-holds", cases = cases))
         }
         PropertyResult::Failed(f) => {
             ctx.facts.cases = Some(f.case);
             ctx.facts.notes.push(crate::common::shrink_note(&f, seed));
             let (messages, cuts) = &f.minimal;
-            crate::common::replay!(ctx, case(ctx, &mut Kept::default(), messages, cuts));
-            let listed: Vec<String> = messages.iter().map(|m| format!("  {}", show(m))).collect();
-            Verdict::violated_by_text(f.reason, listed.join("\n"))
+            replay!(ctx, case(ctx, &mut Kept::default(), messages, cuts));
+            Verdict::violated_by(f.reason, messages.clone())
         }
         PropertyResult::Aborted(e) => Verdict::Error(e),
     })
@@ -92,7 +86,7 @@ async fn case(
     kept: &mut Kept,
     messages: &[Vec<u8>],
     cuts: &[u16],
-) -> Result<Option<String>, Verdict> {
+) -> Result<Option<Message>, Verdict> {
     let (stream, ends) = join(messages);
     let contract = ctx.contract();
     let patience = ctx.latency.patience();
@@ -101,15 +95,15 @@ async fn case(
     let mut expected = Vec::new();
     for m in messages {
         peer.write(m).await.map_err(io_error)?;
-        let (r, ending) = read_due(ctx, peer, Due::of(contract, m), false).await?;
+        let (r, end) = read_due(ctx, peer, Due::of(contract, m), false).await?;
         expected.extend(r);
-        if ending != Ending::Open {
+        if end != Ending::Open {
             kept.drop_connection();
-            return Ok(Some(format!(
-                "{} messages written one at a time: {} after {}.",
-                messages.len(),
-                ending.describe(),
-                show(m)
+            return Ok(Some(msg!(
+                "tcp-server-segmentation-ended",
+                count = messages.len(),
+                ending = ending(end),
+                message = m
             )));
         }
     }
@@ -117,58 +111,55 @@ async fn case(
         Contract::Any => Due::Bytes(expected.len()),
         c => Due::of(c, &stream),
     };
-    for cutting in cuttings(stream.len(), cuts) {
-        for piece in cutting.pieces(stream.len(), &ends) {
+    for cut in cuttings(stream.len(), cuts) {
+        for piece in cut.pieces(stream.len(), &ends) {
             peer.write(&stream[piece.clone()]).await.map_err(io_error)?;
             // The next write only after the target read this one, so the cut
             // lands as cut on its side.
             if !peer.wait_peer_read(patience).await {
                 kept.drop_connection();
-                return Ok(Some(format!(
-                    "The server stopped reading: of {} written {cutting}, bytes were still unread after {} ms.",
-                    show(&stream[..piece.end]),
-                    patience.as_millis()
+                return Ok(Some(msg!(
+                    "tcp-server-segmentation-stopped-reading",
+                    sent = &stream[..piece.end],
+                    cutting = cutting(&cut),
+                    patience = patience
                 )));
             }
         }
-        let (got, ending) = read_due(ctx, peer, due, true).await?;
+        let (got, end) = read_due(ctx, peer, due, true).await?;
         if got != expected {
             kept.drop_connection();
-            return Ok(Some(explain(
-                messages.len(),
-                &cutting,
-                &got,
-                &expected,
-                ending,
-            )));
+            return Ok(Some(explain(messages.len(), &cut, &got, &expected, end)));
         }
     }
     Ok(None)
 }
 
-fn explain(
-    n: usize,
-    cutting: &Cutting,
-    got: &[u8],
-    expected: &[u8],
-    ending: sockspec_harness::tcp::Ending,
-) -> String {
+/// Why `n` messages sent as `cut` got `got` instead of `expected`.
+fn explain(n: usize, cut: &Cutting, got: &[u8], expected: &[u8], end: Ending) -> Message {
     let lines = |b: &[u8]| b.iter().filter(|&&c| c == b'\n').count();
     let (l_got, l_exp) = (lines(got), lines(expected));
     let summary = if l_got != l_exp {
-        format!(
-            "{n} messages sent {cutting} got {l_got} reply lines; written one at a time they got {l_exp}"
+        msg!(
+            "tcp-server-segmentation-line-count",
+            count = n,
+            cutting = cutting(cut),
+            got_lines = l_got,
+            expected_lines = l_exp
         )
     } else {
-        format!("{n} messages sent {cutting} got different replies than written one at a time")
+        msg!(
+            "tcp-server-segmentation-other-replies",
+            count = n,
+            cutting = cutting(cut)
+        )
     };
-    let hint = " The server answers each recv() instead of each message: one recv() can return several \
-                messages (粘包) or part of one. Keep a buffer and answer each complete message in it.";
-    format!(
-        "{summary}: {} instead of {} ({}).{hint}",
-        show(got),
-        show(expected),
-        ending.describe()
+    msg!(
+        "tcp-server-segmentation-differs",
+        summary = summary,
+        got = got,
+        expected = expected,
+        ending = ending(end)
     )
 }
 
@@ -185,31 +176,52 @@ mod tests {
 
     #[test]
     fn explains_merged_replies_in_a_students_words() {
-        use sockspec_harness::tcp::Ending;
-        let merged = explain(
+        let en = |m: Message| sockspec_report::Lang::En.catalog().render(&m);
+        let merged = en(explain(
             3,
             &Cutting::Whole,
             b"OK a b c\n",
             b"OK a\nOK b\nOK c\n",
             Ending::Open,
-        );
+        ));
         assert!(
             merged.starts_with("3 messages sent all in one write got 1 reply lines; written one at a time they got 3"),
             "{merged}"
         );
         assert!(merged.contains("粘包"), "{merged}");
-        let same_count = explain(
+        let same_count = en(explain(
             3,
             &Cutting::Whole,
             b"OK a\nb\nc\n",
             b"OK a\nOK b\nOK c\n",
             Ending::Open,
-        );
+        ));
         assert!(
             same_count.starts_with(
                 "3 messages sent all in one write got different replies than written one at a time"
             ),
             "{same_count}"
         );
+    }
+
+    #[test]
+    fn explains_merged_replies_in_chinese_too() {
+        let m = explain(
+            2,
+            &Cutting::At(vec![3]),
+            b"OK a b\n",
+            b"OK a\nOK b\n",
+            Ending::Eof,
+        );
+        let zh = sockspec_report::Lang::Zh.catalog().render(&m);
+        assert!(
+            zh.starts_with("2 条消息按“在字节偏移 3 处切开分几次写出”的方式发出，收到 1 行回复"),
+            "{zh}"
+        );
+        assert!(
+            zh.contains("粘包") && zh.contains("服务器关闭了连接"),
+            "{zh}"
+        );
+        assert!(!zh.contains("messages"), "{zh}");
     }
 }

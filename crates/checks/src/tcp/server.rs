@@ -1,14 +1,16 @@
 //! Checks of a TCP server: sockspec is the client.
 
-use super::replies::{Due, Kept, baseline, connect, message, read_due};
-use crate::common::{CPU_WINDOW, NOT_UTF8, io_error, show, spinning};
-use crate::common::{LegacyVerdict as _, en, legacy};
+use super::replies::{Due, Kept, baseline, case_result, connect, message, read_due, replay};
+use super::replies::{accepted, cutting, ending};
+use crate::common::{CPU_WINDOW, NOT_UTF8, io_error, spinning};
 use crate::run_fn;
 use proptest::prelude::*;
 use sockspec_harness::property::{Property, PropertyResult};
+use sockspec_harness::sockdiag;
+use sockspec_harness::target::state_of;
 use sockspec_harness::tcp::Ending;
-use sockspec_harness::{Check, Contract, Ctx, Level, Role, Verdict};
-use sockspec_harness::{procfs, sockdiag};
+use sockspec_harness::{Check, Contract, Ctx, Level, Message, Role, Verdict, msg};
+use sockspec_results::Counterexample;
 use std::time::{Duration, Instant};
 
 /// `tcp.server.accepts`
@@ -24,35 +26,26 @@ pub static ACCEPTS: Check = Check {
 
 async fn accepts(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let peer = connect(ctx, "client").await?;
-    let Some(pid) = ctx.observed_pid() else {
-        return Ok(Verdict::Holds(legacy(
-            "the connection was completed (accept() is not observable in a remote target)".into(),
-        )));
-    };
     // Completed connections wait in the backlog until accept() takes them; an
     // accepted one is among the program's open descriptors.
-    let net = ctx.net()?;
     let limit = ctx.settings().reply_timeout;
     let start = Instant::now();
     loop {
-        let theirs = net
-            .tcp_socket(peer.peer_addr(), peer.local_addr())
-            .map_err(io_error)?;
-        if let Some(theirs) = theirs
-            && procfs::socket_inodes(&procfs::process_tree(pid)).contains(&u64::from(theirs.inode))
-        {
-            return Ok(Verdict::Holds(legacy(format!(
-                "accepted in {:.1} ms",
-                start.elapsed().as_secs_f64() * 1e3
-            ))));
+        let Some(taken) = accepted(ctx, &peer)? else {
+            return Ok(Verdict::Holds(msg!("tcp-server-accepts-remote")));
+        };
+        if taken {
+            return Ok(Verdict::Holds(msg!(
+                "tcp-server-accepts-holds",
+                ms = start.elapsed().as_secs_f64() * 1e3
+            )));
         }
         if start.elapsed() >= limit {
-            return Ok(Verdict::violated(legacy(format!(
-                "The kernel completed the connection but the program did not accept() it within {} ms, and {}. \
-                 Call accept() in a loop after listen().",
-                limit.as_millis(),
-                en(&ctx.target_state().await)
-            ))));
+            return Ok(Verdict::violated(msg!(
+                "tcp-server-accepts-not-accepted",
+                limit = limit,
+                state = ctx.target_state().await
+            )));
         }
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
@@ -84,20 +77,20 @@ fn payload_and_cuts() -> impl Strategy<Value = (Vec<u8>, Vec<u16>)> {
 
 async fn stream_integrity(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     if ctx.contract() != Contract::Echo {
-        return Ok(Verdict::Skip(legacy(
-            "needs contract echo to know what must come back".into(),
+        return Ok(Verdict::Skip(msg!(
+            "tcp-server-stream-integrity-needs-echo"
         )));
     }
     // Everything on one connection, so a sequential server is not blamed
     // here for what tcp.server.next-client judges.
     let mut kept = Kept::default();
     let peer = kept.get(ctx).await?;
-    baseline(ctx, peer).await?;
+    baseline(ctx, peer, STREAM_INTEGRITY.id).await?;
     let (seed, cases) = (ctx.settings().seed, ctx.settings().cases);
     ctx.facts.seed = Some(seed);
     let mut prop = Property::start(payload_and_cuts(), seed, cases);
     while let Some((payload, cuts)) = prop.next_case().await {
-        prop.report(crate::common::case_result(
+        prop.report(case_result(
             integrity_case(ctx, &mut kept, &payload, &cuts).await,
         ));
     }
@@ -107,13 +100,17 @@ async fn stream_integrity(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
             ctx.facts.cases = Some(f.case);
             ctx.facts.notes.push(crate::common::shrink_note(&f, seed));
             let (payload, cuts) = &f.minimal;
-            crate::common::replay!(
+            replay!(
                 ctx,
                 integrity_case(ctx, &mut Kept::default(), payload, cuts)
             );
-            return Ok(Verdict::violated_by_text(
+            return Ok(described(
                 f.reason,
-                format!("{} written as {}", show(payload), cutting_of(payload, cuts)),
+                msg!(
+                    "tcp-server-stream-integrity-written-as",
+                    payload = payload,
+                    cutting = cutting(&cutting_of(payload, cuts))
+                ),
             ));
         }
         PropertyResult::Aborted(e) => return Ok(Verdict::Error(e)),
@@ -122,27 +119,36 @@ async fn stream_integrity(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     // return value is ignored loses bytes here.
     let peer = kept.get(ctx).await?;
     let payload: Vec<u8> = (0..LARGE).map(|i| (i % 251) as u8).collect();
-    let (got, ending) = peer
+    let (got, end) = peer
         .round_trip(&payload, ctx.latency.patience())
         .await
         .map_err(io_error)?;
     if got != payload {
         let same = got.iter().zip(&payload).take_while(|(a, b)| a == b).count();
-        return Ok(Verdict::violated_by_text(
-            legacy(format!(
-                "A {LARGE}-byte payload came back as {} bytes, identical for the first {same} ({}). \
-                 send() may send only part of what it is given and returns how much: use sendall(), \
-                 or loop until everything is sent.",
-                got.len(),
-                ending.describe()
-            )),
-            format!("{LARGE} bytes (i % 251) in one write"),
+        return Ok(described(
+            msg!(
+                "tcp-server-stream-integrity-large",
+                size = LARGE,
+                received = got.len(),
+                same = same,
+                ending = ending(end)
+            ),
+            msg!("tcp-server-stream-integrity-large-input", size = LARGE),
         ));
     }
-    Ok(Verdict::Holds(legacy(format!(
-        "{} payloads and one of {LARGE} bytes came back identical",
-        ctx.facts.cases.unwrap_or(0)
-    ))))
+    Ok(Verdict::Holds(msg!(
+        "tcp-server-stream-integrity-holds",
+        cases = ctx.facts.cases.unwrap_or(0),
+        size = LARGE
+    )))
+}
+
+/// A violation whose counterexample is described by `counterexample`.
+fn described(diagnosis: Message, counterexample: Message) -> Verdict {
+    Verdict::Violated {
+        diagnosis,
+        counterexample: Some(Counterexample::Described(counterexample)),
+    }
 }
 
 fn cutting_of(payload: &[u8], cuts: &[u16]) -> sockspec_wire::Cutting {
@@ -158,24 +164,26 @@ async fn integrity_case(
     kept: &mut Kept,
     payload: &[u8],
     cuts: &[u16],
-) -> Result<Option<String>, Verdict> {
+) -> Result<Option<Message>, Verdict> {
     let peer = kept.get(ctx).await?;
-    let cutting = cutting_of(payload, cuts);
-    for piece in cutting.pieces(payload.len(), &[payload.len()]) {
+    let cut = cutting_of(payload, cuts);
+    for piece in cut.pieces(payload.len(), &[payload.len()]) {
         peer.write(&payload[piece]).await.map_err(io_error)?;
     }
-    let (got, ending) = read_due(ctx, peer, Due::Bytes(payload.len()), false).await?;
+    let (got, end) = read_due(ctx, peer, Due::Bytes(payload.len()), false).await?;
     if got == payload {
-        kept.keep_if_open(ending);
+        kept.keep_if_open(end);
         return Ok(None);
     }
     kept.drop_connection();
     let same = got.iter().zip(payload).take_while(|(a, b)| a == b).count();
-    Ok(Some(format!(
-        "{} bytes written as {cutting} came back as {} bytes, identical for the first {same} ({}).",
-        payload.len(),
-        got.len(),
-        ending.describe()
+    Ok(Some(msg!(
+        "tcp-server-stream-integrity-differs",
+        size = payload.len(),
+        cutting = cutting(&cut),
+        received = got.len(),
+        same = same,
+        ending = ending(end)
     )))
 }
 
@@ -192,14 +200,11 @@ pub static COALESCED_MESSAGES: Check = Check {
 
 async fn coalesced_messages(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     if ctx.contract() == Contract::Any {
-        return Ok(Verdict::Skip(legacy(
-            "needs contract echo or lines to know what a message is (tcp.server.segmentation-invariant covers any)"
-                .into(),
-        )));
+        return Ok(Verdict::Skip(msg!("tcp-server-coalesced-needs-contract")));
     }
     let (m1, m2) = (message(1), message(2));
     let mut peer = connect(ctx, "client").await?;
-    baseline(ctx, &mut peer).await?;
+    baseline(ctx, &mut peer, COALESCED_MESSAGES.id).await?;
     let mut separate = Vec::new();
     for m in [&m1, &m2] {
         peer.write(m).await.map_err(io_error)?;
@@ -209,30 +214,26 @@ async fn coalesced_messages(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     // The same two messages again, now in one write, on the same connection.
     let both = [m1.clone(), m2.clone()].concat();
     peer.write(&both).await.map_err(io_error)?;
-    let (joined, ending) = read_due(ctx, &mut peer, Due::of(ctx.contract(), &both), true).await?;
+    let (joined, end) = read_due(ctx, &mut peer, Due::of(ctx.contract(), &both), true).await?;
     let expected = if ctx.contract() == Contract::Echo {
         both.clone()
     } else {
         separate.clone()
     };
     if joined == expected {
-        return Ok(Verdict::Holds(legacy(
-            "both replies came back for two coalesced messages".into(),
-        )));
+        return Ok(Verdict::Holds(msg!("tcp-server-coalesced-holds")));
     }
     let lines = |b: &[u8]| b.iter().filter(|&&c| c == b'\n').count();
-    Ok(Verdict::violated_by_text(
-        legacy(format!(
-            "2 messages written back-to-back got {} ({} reply lines, {}); written one at a time they got {} \
-             ({} reply lines). TCP is a byte stream: one recv() can return both messages (粘包). Keep a \
-             buffer, and answer each complete message in it, not each recv().",
-            show(&joined),
-            lines(&joined),
-            ending.describe(),
-            show(&expected),
-            lines(&expected)
-        )),
-        format!("{} in one write", show(&both)),
+    Ok(described(
+        msg!(
+            "tcp-server-coalesced-lost",
+            joined = &joined,
+            joined_lines = lines(&joined),
+            ending = ending(end),
+            expected = &expected,
+            expected_lines = lines(&expected)
+        ),
+        msg!("tcp-in-one-write", payload = &both),
     ))
 }
 
@@ -255,26 +256,24 @@ async fn eof_closes(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     peer.shutdown_write().await.map_err(io_error)?;
     let limit = ctx.settings().reply_timeout;
     let start = Instant::now();
-    let (_, ending) = peer
+    let (_, end) = peer
         .read_until(usize::MAX, limit, limit, None)
         .await
         .map_err(io_error)?;
-    Ok(match ending {
-        Ending::Eof => Verdict::Holds(legacy(format!(
-            "closed {:.1} ms after the client",
-            start.elapsed().as_secs_f64() * 1e3
-        ))),
-        Ending::Reset => Verdict::violated(legacy(format!(
-            "After the client closed, the server reset the connection (RST) instead of closing it, and {}. \
-             When recv() returns b'', close the connection with conn.close().",
-            en(&ctx.target_state().await)
-        ))),
-        Ending::Open => Verdict::violated(legacy(format!(
-            "After the client closed, the server kept the connection open for {} ms, and {}. When recv() \
-             returns b'' the client has gone: break out of the loop, conn.close(), and accept() the next client.",
-            limit.as_millis(),
-            en(&ctx.target_state().await)
-        ))),
+    Ok(match end {
+        Ending::Eof => Verdict::Holds(msg!(
+            "tcp-server-eof-closes-holds",
+            ms = start.elapsed().as_secs_f64() * 1e3
+        )),
+        Ending::Reset => Verdict::violated(msg!(
+            "tcp-server-eof-closes-reset",
+            state = ctx.target_state().await
+        )),
+        Ending::Open => Verdict::violated(msg!(
+            "tcp-server-eof-closes-open",
+            limit = limit,
+            state = ctx.target_state().await
+        )),
     })
 }
 
@@ -292,32 +291,27 @@ pub static EOF_NO_SPIN: Check = Check {
 async fn eof_no_spin(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let mut peer = connect(ctx, "client").await?;
     if ctx.instance().and_then(|i| i.pid).is_none() {
-        return Ok(Verdict::Skip(legacy(
-            "CPU time is measured only for external programs".into(),
-        )));
+        return Ok(Verdict::Skip(msg!("tcp-server-eof-no-spin-not-external")));
     }
     let msg = message(1);
     peer.write(&msg).await.map_err(io_error)?;
     let _ = read_due(ctx, &mut peer, Due::of(ctx.contract(), &msg), false).await?;
     peer.close();
     let Some(cpu) = ctx.cpu_over(CPU_WINDOW).await else {
-        return Ok(Verdict::Error(legacy(
-            "the target's CPU time could not be read".into(),
-        )));
+        return Ok(Verdict::Error(msg!("tcp-server-eof-no-spin-no-cpu-time")));
     };
     if spinning(cpu) {
-        return Ok(Verdict::violated(legacy(format!(
-            "After the client closed, the program used {} ms of CPU in {} ms: recv() returns b'' at once, \
-             again and again, and the loop spins (`if not data: continue`). On b'' the client is gone: break.",
-            cpu.as_millis(),
-            CPU_WINDOW.as_millis()
-        ))));
+        return Ok(Verdict::violated(msg!(
+            "tcp-server-eof-no-spin-spins",
+            cpu = cpu,
+            window = CPU_WINDOW
+        )));
     }
-    Ok(Verdict::Holds(legacy(format!(
-        "{} ms of CPU in the {} ms after the client closed",
-        cpu.as_millis(),
-        CPU_WINDOW.as_millis()
-    ))))
+    Ok(Verdict::Holds(msg!(
+        "tcp-server-eof-no-spin-holds",
+        cpu = cpu,
+        window = CPU_WINDOW
+    )))
 }
 
 /// `tcp.server.next-client`
@@ -334,44 +328,64 @@ pub static NEXT_CLIENT: Check = Check {
 async fn next_client(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let mut first = connect(ctx, "client A").await?;
     let server = first.peer_addr();
-    baseline(ctx, &mut first).await?;
+    baseline(ctx, &mut first, NEXT_CLIENT.id).await?;
     first.close();
     // The same instance: a server that exits after one client is not restarted.
-    served_again(ctx, server, "After the first client left").await
+    served_again(ctx, server, After::Left).await
+}
+
+/// What the first client did before the next one came.
+#[derive(Debug, Clone, Copy)]
+enum After {
+    /// It closed its connection.
+    Left,
+    /// It reset its connection (RST).
+    Reset,
+}
+
+impl After {
+    /// The catalog's name for it (the `$after` selector).
+    fn as_str(self) -> &'static str {
+        match self {
+            After::Left => "left",
+            After::Reset => "reset",
+        }
+    }
 }
 
 /// Whether a new client of the same instance at `server` still gets a reply.
 async fn served_again(
     ctx: &mut Ctx,
     server: std::net::SocketAddr,
-    after: &str,
+    after: After,
 ) -> Result<Verdict, Verdict> {
     let mut next = match ctx.tcp_connect("client B", server).await? {
         Ok(peer) => peer,
         Err(e) => {
-            return Ok(Verdict::violated(legacy(format!(
-                "{after}, the next client could not connect ({e}), and {}. Keep the listening socket open and \
-                 loop back to accept().",
-                en(&ctx.target_state().await)
-            ))));
+            return Ok(Verdict::violated(msg!(
+                "tcp-server-next-client-refused",
+                after = after.as_str(),
+                error = e.to_string(),
+                state = ctx.target_state().await
+            )));
         }
     };
     let msg = message(2);
     next.write(&msg).await.map_err(io_error)?;
     let due = Due::of(ctx.contract(), &msg);
-    let (reply, ending) = read_due(ctx, &mut next, due, false).await?;
+    let (reply, end) = read_due(ctx, &mut next, due, false).await?;
     if due.satisfied(&reply) {
-        return Ok(Verdict::Holds(legacy(format!(
-            "the next client got {}",
-            show(&reply)
-        ))));
+        return Ok(Verdict::Holds(msg!(
+            "tcp-server-next-client-holds",
+            reply = &reply
+        )));
     }
-    Ok(Verdict::violated(legacy(format!(
-        "{after}, the next client connected but got no reply ({}), and {}. The server must close the \
-         finished connection and loop back to accept().",
-        ending.describe(),
-        en(&ctx.target_state().await)
-    ))))
+    Ok(Verdict::violated(msg!(
+        "tcp-server-next-client-unanswered",
+        after = after.as_str(),
+        ending = ending(end),
+        state = ctx.target_state().await
+    )))
 }
 
 /// `tcp.server.half-close`
@@ -387,7 +401,7 @@ pub static HALF_CLOSE: Check = Check {
 
 async fn half_close(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let mut peer = connect(ctx, "client").await?;
-    let usual = baseline(ctx, &mut peer).await?;
+    let usual = baseline(ctx, &mut peer, HALF_CLOSE.id).await?;
     let msg = message(0);
     peer.write(&msg).await.map_err(io_error)?;
     peer.shutdown_write().await.map_err(io_error)?;
@@ -395,25 +409,22 @@ async fn half_close(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         Contract::Any => Due::Bytes(usual.len().max(1)),
         c => Due::of(c, &msg),
     };
-    let (reply, ending) = read_due(ctx, &mut peer, due, false).await?;
+    let (reply, end) = read_due(ctx, &mut peer, due, false).await?;
     let enough = match due {
         Due::Bytes(n) => reply.len() >= n,
         _ => reply.iter().filter(|&&b| b == b'\n').count() >= 1,
     };
     if enough {
-        return Ok(Verdict::Holds(legacy(
-            "the reply arrived after the client's shutdown(SHUT_WR)".into(),
-        )));
+        return Ok(Verdict::Holds(msg!("tcp-server-half-close-holds")));
     }
-    Ok(Verdict::violated_by_text(
-        legacy(format!(
-            "A message followed at once by the client's shutdown(SHUT_WR) got {} instead of its reply {} ({}). \
-             Answer what you received before you close: b'' only means the client sends no more.",
-            show(&reply),
-            show(&usual),
-            ending.describe()
-        )),
-        format!("{} then shutdown(SHUT_WR)", show(&msg)),
+    Ok(described(
+        msg!(
+            "tcp-server-half-close-lost",
+            reply = &reply,
+            usual = &usual,
+            ending = ending(end)
+        ),
+        msg!("tcp-server-half-close-input", payload = &msg),
     ))
 }
 
@@ -431,14 +442,14 @@ pub static RESET_SURVIVES: Check = Check {
 async fn reset_survives(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let mut first = connect(ctx, "client A").await?;
     let server = first.peer_addr();
-    baseline(ctx, &mut first).await?;
+    baseline(ctx, &mut first, RESET_SURVIVES.id).await?;
     first.reset().map_err(io_error)?;
-    let verdict = served_again(ctx, server, "After a client reset its connection (RST)").await?;
+    let verdict = served_again(ctx, server, After::Reset).await?;
     Ok(match verdict {
-        Verdict::Violated { diagnosis, .. } => Verdict::violated(legacy(format!(
-            "{} Catch ConnectionResetError around recv() and send(): a client may vanish at any time.",
-            en(&diagnosis)
-        ))),
+        Verdict::Violated { diagnosis, .. } => Verdict::violated(msg!(
+            "tcp-server-reset-survives-lost",
+            diagnosis = diagnosis
+        )),
         other => other,
     })
 }
@@ -483,27 +494,21 @@ async fn rebind(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         tokio::time::sleep(Duration::from_millis(1)).await;
     };
     if !in_time_wait {
-        return Ok(Verdict::Skip(legacy(format!(
-            "no connection of port {} reached TIME_WAIT on the server's side (it never closed one), so a \
-             restart in TIME_WAIT could not be tested",
-            server.port()
-        ))));
+        return Ok(Verdict::Skip(msg!(
+            "tcp-server-rebind-no-time-wait",
+            port = server.port()
+        )));
     }
     ctx.recorder().note(
         "sockspec",
         "killed the server with a connection in TIME_WAIT; starting it again",
     );
     match ctx.server().await {
-        Ok(addr) => Ok(Verdict::Holds(legacy(format!(
-            "restarted on {addr} at once"
-        )))),
-        Err(Verdict::Violated { .. }) => Ok(Verdict::violated(legacy(format!(
-            "Restarted at once after being killed, the server {}: its port still has a connection in \
-             TIME_WAIT, so bind() fails with 'Address already in use'. Set \
-             setsockopt(SOL_SOCKET, SO_REUSEADDR, 1) before bind().",
-            ctx.exit()
-                .map_or_else(|| "did not start".to_string(), |e| e.to_string())
-        )))),
+        Ok(addr) => Ok(Verdict::Holds(msg!("tcp-server-rebind-holds", addr = addr))),
+        Err(Verdict::Violated { .. }) => Ok(Verdict::violated(msg!(
+            "tcp-server-rebind-fails",
+            state = state_of(ctx.exit())
+        ))),
         Err(other) => Err(other),
     }
 }
@@ -521,7 +526,7 @@ pub static BAD_BYTES: Check = Check {
 
 async fn bad_bytes(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let mut peer = connect(ctx, "client").await?;
-    baseline(ctx, &mut peer).await?;
+    baseline(ctx, &mut peer, BAD_BYTES.id).await?;
     let poison = [NOT_UTF8, b"\n"].concat();
     peer.write(&poison).await.map_err(io_error)?;
     // A reply to the poison is allowed, not required.
@@ -532,22 +537,21 @@ async fn bad_bytes(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         Contract::Echo => Due::Bytes(msg.len()),
         _ => Due::Lines(1),
     };
-    let (reply, ending) = read_due(ctx, &mut peer, due, false).await?;
+    let (reply, end) = read_due(ctx, &mut peer, due, false).await?;
     if due.satisfied(&reply) {
-        return Ok(Verdict::Holds(legacy(format!(
-            "after {} it still answered",
-            show(&poison)
-        ))));
+        return Ok(Verdict::Holds(msg!(
+            "tcp-server-bad-bytes-holds",
+            poison = &poison
+        )));
     }
-    Ok(Verdict::violated_by_text(
-        legacy(format!(
-            "After bytes that are not UTF-8, the next message got {} ({}), and {}. Network data is bytes: \
-             decode with data.decode('utf-8', 'replace') or catch UnicodeDecodeError.",
-            show(&reply),
-            ending.describe(),
-            en(&ctx.target_state().await)
-        )),
-        format!("{} then {}", show(&poison), show(&msg)),
+    Ok(Verdict::violated_by(
+        msg!(
+            "tcp-server-bad-bytes-lost",
+            reply = &reply,
+            ending = ending(end),
+            state = ctx.target_state().await
+        ),
+        vec![poison, msg],
     ))
 }
 
@@ -564,16 +568,15 @@ pub static CONCURRENT: Check = Check {
 
 async fn concurrent(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let mut first = connect(ctx, "client A").await?;
-    baseline(ctx, &mut first).await?;
+    baseline(ctx, &mut first, CONCURRENT.id).await?;
     let mut second = connect(ctx, "client B").await?;
     let msg = message(2);
     second.write(&msg).await.map_err(io_error)?;
     let (reply, _) = read_due(ctx, &mut second, Due::of(ctx.contract(), &msg), false).await?;
     drop(first);
-    Ok(Verdict::Observed(legacy(if reply.is_empty() {
-        "While one client stays connected, a second one waits: the server serves one client at a time.".into()
+    Ok(Verdict::Observed(if reply.is_empty() {
+        msg!("tcp-server-concurrent-sequential")
     } else {
-        "A second client is served while the first stays connected: the server is concurrent."
-            .into()
-    })))
+        msg!("tcp-server-concurrent-concurrent")
+    }))
 }
