@@ -2,8 +2,6 @@
 
 use sockspec_harness::udp::UdpPeer;
 use sockspec_harness::{Message, Verdict, msg};
-use sockspec_wire::lossy_preview;
-use std::fmt::Write;
 use std::time::Duration;
 
 /// A plain, ordinary message: ASCII and Chinese, as the course sends.
@@ -12,23 +10,6 @@ pub const PROBE: &[u8] = "hello from sockspec, 你好".as_bytes();
 /// Bytes that are not UTF-8 (a lone continuation byte, an invalid lead, a
 /// truncated sequence).
 pub const NOT_UTF8: &[u8] = b"\xff\xfe not utf-8 \x80\xc3\x28";
-
-/// Bytes rendered for a diagnosis: `"hello\n" (6 bytes)`.
-pub fn show(bytes: &[u8]) -> String {
-    format!("\"{}\" ({} bytes)", lossy_preview(bytes, 48), bytes.len())
-}
-
-/// A numbered list of payloads for a counterexample.
-// No longer used since udp.server.boundaries reports its payloads as data;
-// kept while the other areas convert, to remove afterwards.
-#[allow(dead_code)]
-pub fn show_all(payloads: &[Vec<u8>]) -> String {
-    let mut out = String::new();
-    for (i, p) in payloads.iter().enumerate() {
-        let _ = writeln!(out, "  #{}: {}", i + 1, show(p));
-    }
-    out.trim_end().to_string()
-}
 
 /// How long a target's CPU time is watched for spinning.
 pub const CPU_WINDOW: std::time::Duration = std::time::Duration::from_millis(300);
@@ -91,90 +72,15 @@ pub fn replay_passed() -> Message {
     msg!("replay-passed", runs = REPLAYS)
 }
 
-/// Whether a case's result is a failure.
-pub fn failed(result: Result<Option<String>, Verdict>) -> bool {
+/// Whether a property case's result is a failure.
+pub fn failed(result: &Result<Option<Message>, Verdict>) -> bool {
     matches!(result, Ok(Some(_)) | Err(Verdict::Violated { .. }))
 }
 
-/// Re-runs a property's smallest failing case (`$case`, an expression using
-/// `$ctx`) on a clean transcript until it fails again, so the evidence shows a
-/// failing run.
-macro_rules! replay {
-    ($ctx:expr, $case:expr) => {{
-        let mut failed_again = false;
-        for _ in 0..$crate::common::REPLAYS {
-            $ctx.recorder().clear();
-            if $crate::common::failed($case.await) {
-                failed_again = true;
-                break;
-            }
-        }
-        if !failed_again {
-            $ctx.facts.notes.push($crate::common::replay_passed());
-        }
-    }};
-}
-pub(crate) use replay;
-
-/// TRANSITIONAL: an English sentence not yet in the catalog. Every use is being
-/// replaced by a catalog message; a test fails while any remain.
-pub fn legacy(text: String) -> sockspec_harness::Message {
-    sockspec_harness::msg!("legacy", text = text)
-}
-
-/// TRANSITIONAL: a message rendered in English, for a legacy sentence.
-pub fn en(message: &sockspec_harness::Message) -> String {
-    sockspec_report::Lang::En.catalog().render(message)
-}
-
-/// TRANSITIONAL: a violation whose counterexample is rendered text.
-pub trait LegacyVerdict {
-    /// A violation with a described counterexample.
-    fn violated_by_text(
-        diagnosis: sockspec_harness::Message,
-        counterexample: impl Into<String>,
-    ) -> Verdict;
-}
-
-impl LegacyVerdict for Verdict {
-    fn violated_by_text(
-        diagnosis: sockspec_harness::Message,
-        counterexample: impl Into<String>,
-    ) -> Verdict {
-        Verdict::Violated {
-            diagnosis,
-            counterexample: Some(sockspec_results::Counterexample::Described(legacy(
-                counterexample.into(),
-            ))),
-        }
-    }
-}
-
-/// A property case's result: held (`None`), failed with a reason, or a verdict
-/// that ends the case (a violation fails it; anything else aborts the property).
+/// A property case's result: held (`None`), failed with a reason, or a
+/// verdict that ends the case (a violation fails it; anything else aborts the
+/// property).
 pub fn case_result(
-    result: Result<Option<String>, Verdict>,
-) -> sockspec_harness::property::CaseResult {
-    use sockspec_harness::property::CaseResult;
-    match result {
-        Ok(None) => CaseResult::Held,
-        Ok(Some(why)) => CaseResult::Failed(legacy(why)),
-        Err(Verdict::Violated { diagnosis, .. }) => CaseResult::Failed(diagnosis),
-        Err(other) => CaseResult::Abort(other.message().clone()),
-    }
-}
-
-/// Whether a case's result is a failure, for cases whose reasons are catalog
-/// messages (the sibling of [`failed`]).
-pub fn failed_message(result: Result<Option<Message>, Verdict>) -> bool {
-    matches!(result, Ok(Some(_)) | Err(Verdict::Violated { .. }))
-}
-
-/// A property case's result, for cases whose reasons are catalog messages:
-/// held (`None`), failed with a reason, or a verdict that ends the case (a
-/// violation fails it; anything else aborts the property). The sibling of
-/// [`case_result`].
-pub fn case_result_message(
     result: Result<Option<Message>, Verdict>,
 ) -> sockspec_harness::property::CaseResult {
     use sockspec_harness::property::CaseResult;
@@ -186,13 +92,15 @@ pub fn case_result_message(
     }
 }
 
-/// [`replay!`] for cases whose reasons are catalog messages.
-macro_rules! replay_message {
+/// Re-runs a property's smallest failing case (`$case`, an expression using
+/// `$ctx`) on a clean transcript until it fails again, so the evidence shows a
+/// failing run.
+macro_rules! replay {
     ($ctx:expr, $case:expr) => {{
         let mut failed_again = false;
         for _ in 0..$crate::common::REPLAYS {
             $ctx.recorder().clear();
-            if $crate::common::failed_message($case.await) {
+            if $crate::common::failed(&$case.await) {
                 failed_again = true;
                 break;
             }
@@ -202,4 +110,4 @@ macro_rules! replay_message {
         }
     }};
 }
-pub(crate) use replay_message;
+pub(crate) use replay;

@@ -160,12 +160,6 @@ impl Catalog {
     /// `message` in this language. A message the catalog lacks renders as its
     /// ID and arguments (a test keeps that from happening).
     pub fn render(&self, message: &Message) -> String {
-        if message.id == "legacy" {
-            return match message.arg("text") {
-                Some(Arg::Text(t)) => t.clone(),
-                _ => String::new(),
-            };
-        }
         let mut args = FluentArgs::new();
         for (name, value) in &message.args {
             args.set(name.as_ref(), self.value(value));

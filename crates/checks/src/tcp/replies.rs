@@ -3,7 +3,6 @@
 //! until the wire is quiet).
 
 use crate::common::io_error;
-use sockspec_harness::property::CaseResult;
 use sockspec_harness::tcp::{Ending, TcpPeer};
 use sockspec_harness::{Contract, Ctx, Message, Verdict, msg, procfs};
 use sockspec_wire::Cutting;
@@ -30,42 +29,6 @@ pub fn cutting(c: &Cutting) -> Message {
         }
     }
 }
-
-/// A property case's result: held (`None`), failed with a reason, or a verdict
-/// that ends the case (a violation fails it; anything else aborts the property).
-pub fn case_result(result: Result<Option<Message>, Verdict>) -> CaseResult {
-    match result {
-        Ok(None) => CaseResult::Held,
-        Ok(Some(why)) => CaseResult::Failed(why),
-        Err(Verdict::Violated { diagnosis, .. }) => CaseResult::Failed(diagnosis),
-        Err(other) => CaseResult::Abort(other.message().clone()),
-    }
-}
-
-/// Whether a case's result is a failure.
-pub fn failed(result: &Result<Option<Message>, Verdict>) -> bool {
-    matches!(result, Ok(Some(_)) | Err(Verdict::Violated { .. }))
-}
-
-/// Re-runs a property's smallest failing case (`$case`, an expression using
-/// `$ctx`) on a clean transcript until it fails again, so the evidence shows a
-/// failing run.
-macro_rules! replay {
-    ($ctx:expr, $case:expr) => {{
-        let mut failed_again = false;
-        for _ in 0..$crate::common::REPLAYS {
-            $ctx.recorder().clear();
-            if $crate::tcp::replies::failed(&$case.await) {
-                failed_again = true;
-                break;
-            }
-        }
-        if !failed_again {
-            $ctx.facts.notes.push($crate::common::replay_passed());
-        }
-    }};
-}
-pub(crate) use replay;
 
 /// A plain message: one line of ASCII and Chinese.
 pub fn message(n: usize) -> Vec<u8> {

@@ -2,8 +2,9 @@
 //! cut into writes in different ways, must get the same reply stream. It needs
 //! no knowledge of the protocol, so it holds under every contract.
 
-use super::replies::{Due, Kept, baseline, case_result, cutting, ending, read_due, replay};
+use super::replies::{Due, Kept, baseline, cutting, ending, read_due};
 use crate::common::io_error;
+use crate::common::{case_result, replay};
 use crate::run_fn;
 use proptest::prelude::*;
 use sockspec_harness::property::{Property, PropertyResult};

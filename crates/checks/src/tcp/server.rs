@@ -1,8 +1,9 @@
 //! Checks of a TCP server: sockspec is the client.
 
-use super::replies::{Due, Kept, baseline, case_result, connect, message, read_due, replay};
+use super::replies::{Due, Kept, baseline, connect, message, read_due};
 use super::replies::{accepted, cutting, ending};
 use crate::common::{CPU_WINDOW, NOT_UTF8, io_error, spinning};
+use crate::common::{case_result, replay};
 use crate::run_fn;
 use proptest::prelude::*;
 use sockspec_harness::property::{Property, PropertyResult};

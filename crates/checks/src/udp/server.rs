@@ -95,7 +95,7 @@ async fn boundaries(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let strategy = proptest::collection::vec(payload(), 1..=8);
     let mut prop = Property::start(strategy, seed, cases);
     while let Some(datagrams) = prop.next_case().await {
-        prop.report(crate::common::case_result_message(
+        prop.report(crate::common::case_result(
             boundaries_case(ctx, &datagrams).await,
         ));
     }
@@ -108,7 +108,7 @@ async fn boundaries(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         PropertyResult::Failed(f) => {
             ctx.facts.cases = Some(f.case);
             ctx.facts.notes.push(crate::common::shrink_note(&f, seed));
-            crate::common::replay_message!(ctx, boundaries_case(ctx, &f.minimal));
+            crate::common::replay!(ctx, boundaries_case(ctx, &f.minimal));
             Verdict::violated_by(f.reason, f.minimal)
         }
         PropertyResult::Aborted(e) => Verdict::Error(e),
