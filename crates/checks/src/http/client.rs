@@ -37,6 +37,8 @@ struct Capture {
     exited: Option<sockspec_harness::ExitInfo>,
     /// The client's output.
     stdout: String,
+    /// Where the client meant to connect (redirected in a sandbox).
+    meant: Option<sockspec_harness::context::Destination>,
 }
 
 /// The response: a page over 1 KiB whose last line is [`END_MARKER`].
@@ -72,8 +74,11 @@ async fn capture(ctx: &mut Ctx) -> Result<Capture, Verdict> {
             report: validate_request(b""),
             exited: None,
             stdout: String::new(),
+            meant: None,
         });
     };
+    // Where the client meant to connect (the name it looked up, the port it used).
+    let meant = ctx.destinations.last().cloned();
     let patience = ctx.settings().reply_timeout;
     // No latency is measured from a client before its request: a short fixed
     // window catches bytes sent after the request's end.
@@ -116,6 +121,7 @@ async fn capture(ctx: &mut Ctx) -> Result<Capture, Verdict> {
         report,
         exited,
         stdout,
+        meant,
     })
 }
 
@@ -209,7 +215,28 @@ fn host_port_mismatch(cap: &Capture) -> Option<Problem> {
         Some((h, p)) if !h.ends_with(']') || host.starts_with('[') => p.parse::<u16>().ok()?,
         _ => 80,
     };
-    let wanted = cap.server.port();
+    let wanted = cap
+        .meant
+        .as_ref()
+        .map_or(cap.server.port(), |m| m.addr.port());
+    if let Some(name) = cap.meant.as_ref().and_then(|m| m.name.as_deref()) {
+        let written = match host.rsplit_once(':') {
+            Some((h, p)) if p.parse::<u16>().is_ok() => h,
+            _ => host.as_str(),
+        };
+        if !written.eq_ignore_ascii_case(name) {
+            return Some(Problem {
+                what: msg!(
+                    "http-request-host-name-mismatch",
+                    host = host.as_str(),
+                    name = name,
+                    port = wanted
+                ),
+                section: "RFC 9112 §3.2; RFC 9110 §7.2",
+                offset: 0,
+            });
+        }
+    }
     (port != wanted).then(|| Problem {
         what: msg!(
             "http-request-host-port-mismatch",

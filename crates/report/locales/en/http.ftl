@@ -65,6 +65,10 @@ http-request-counterexample =
     { $request }
     { $problems }
 http-request-host-port-mismatch = Host is `{ $host }` (port { $port }) but the request went to port { $wanted }: Host names the server's host and port as in the URL, e.g. `Host: 127.0.0.1:{ $wanted }`
+http-request-host-name-mismatch = Host is `{ $host }`, but the client connected to `{ $name }` (port { $port }): Host names the host and port the client connects to, as in the URL, e.g. `Host: { $name }{ $port ->
+    [80] {""}
+   *[other] :{ $port }
+}`
 http-client-reads-response-holds = the whole { $size }-byte response, sent in { $segment }-byte segments, reached the client's output
 http-client-reads-response-partial = The client showed only part of the { $size }-byte response: its last line `{ $marker }` never appeared in the output. One recv() returns whatever has arrived; keep reading until the server closes (recv returns b'') or until Content-Length bytes of body arrived.
 http-client-reads-response-counterexample = a { $size }-byte response in { $segment }-byte segments

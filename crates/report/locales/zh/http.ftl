@@ -50,6 +50,10 @@ http-request-counterexample =
     { $request }
     { $problems }
 http-request-host-port-mismatch = Host 是 `{ $host }`（端口 { $port }），但请求实际发往端口 { $wanted }：Host 要写服务器的主机和端口，与 URL 中的一致，例如 `Host: 127.0.0.1:{ $wanted }`
+http-request-host-name-mismatch = Host 是 `{ $host }`，但客户端连接的是 `{ $name }`（端口 { $port }）：Host 要写客户端所连接的主机和端口，与 URL 中的一致，例如 `Host: { $name }{ $port ->
+    [80] {""}
+   *[other] :{ $port }
+}`
 http-client-reads-response-holds = 完整的 { $size } 字节响应（按每段 { $segment } 字节发送）出现在了客户端的输出中
 http-client-reads-response-partial = 客户端只显示了 { $size } 字节响应的一部分：最后一行 `{ $marker }` 没有出现在输出里。一次 recv() 只返回当时已经到达的数据（TCP 是字节流，没有消息边界）；要循环读取，直到服务器关闭连接（recv 返回空字节串 b''），或者读够 Content-Length 字节的响应体。
 http-client-reads-response-counterexample = 一个 { $size } 字节的响应，每段 { $segment } 字节
