@@ -50,7 +50,14 @@ fn the_bundled_class_grades_and_shards_merge_into_the_same_grades() {
     let feedback = read(&merged.join("students/张伟.md"));
     // Timings, temporary paths and shrink step counts vary from run to run.
     let mut settings = insta::Settings::clone_current();
+    // Whether a one-shot server's exit is seen before the transcript closes
+    // depends on timing: the note is left out of the comparison.
+    settings.add_filter(r"(?m)^ *\d+\.\d+ ms +client: the target ended\n", "");
     settings.add_filter(r" *\d+\.\d+ ms", " [ms]");
+    settings.add_filter(
+        r" \(stopped at the shrink budget: a smaller case may exist\)",
+        "",
+    );
     settings.add_filter(r"/tmp/sockspec-[A-Za-z0-9]+", "[workdir]");
     settings.add_filter(r"shrunk in \d+ steps", "shrunk in [n] steps");
     settings.add_filter(r"\b\d+ ms\b", "[n] ms");

@@ -57,3 +57,38 @@ fn one_datagram_per_character_client() {
         result["evidence"]["counterexample"].as_str().unwrap()
     ));
 }
+
+/// A whole Chinese run of a buggy client, as a student reads it on the terminal:
+/// header, a line per check, the failure with its evidence, the summary.
+#[test]
+fn a_whole_chinese_run_of_a_buggy_http_client() {
+    let out = support::sockspec()
+        .args([
+            "run",
+            "--lang",
+            "zh",
+            "--role",
+            "http-client",
+            "--jobs",
+            "1",
+            "--retries",
+            "0",
+            "--seed",
+            "7",
+            "--",
+            "python3",
+            "fixtures/python/http-client/lowercase_method_client.py",
+        ])
+        .output()
+        .expect("sockspec runs");
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(r"\d+\.\d+ ms", "[t] ms");
+    settings.add_filter(r"\d+ ms", "[n] ms");
+    settings.add_filter(r"127\.0\.0\.1:\d+", "127.0.0.1:[port]");
+    settings.add_filter(r"\[::ffff:[0-9.]+\]:\d+", "[client]");
+    settings.add_filter(r"192\.0\.2\.1:\d+", "[client]");
+    settings.add_filter(r"/work/[^ ]*/fixtures", "[root]/fixtures");
+    settings.bind(|| insta::assert_snapshot!(text));
+}
