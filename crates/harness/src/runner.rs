@@ -93,20 +93,40 @@ pub async fn run_check(
         run_once(target.clone(), check, settings.clone(), events.clone()).await;
     let outcome = Outcome::of(check.level, &verdict);
     if outcome.is_problem() && settings.retries > 0 {
-        let mut failed = 1;
-        for attempt in 1..=settings.retries {
+        // The re-runs go at once when instances are isolated (each in its own
+        // sandbox), so a failing check costs about what a passing one does.
+        let rerun = |attempt: u32| {
             events(RunEvent::CheckRerun {
                 id: check.id,
                 attempt,
             });
-            let (again, _, _) =
-                run_once(target.clone(), check, settings.clone(), events.clone()).await;
-            if Outcome::of(check.level, &again) == outcome {
-                failed += 1;
+            let (target, settings, events) = (target.clone(), settings.clone(), events.clone());
+            async move { run_once(target, check, settings, events).await.0 }
+        };
+        let again: Vec<Verdict> = if target.isolated() {
+            let tasks: Vec<_> = (1..=settings.retries)
+                .map(|attempt| tokio::spawn(rerun(attempt)))
+                .collect();
+            let mut verdicts = Vec::with_capacity(tasks.len());
+            for task in tasks {
+                if let Ok(v) = task.await {
+                    verdicts.push(v);
+                }
             }
-        }
+            verdicts
+        } else {
+            let mut verdicts = Vec::new();
+            for attempt in 1..=settings.retries {
+                verdicts.push(rerun(attempt).await);
+            }
+            verdicts
+        };
+        let failed = 1 + again
+            .iter()
+            .filter(|v| Outcome::of(check.level, v) == outcome)
+            .count();
         evidence.reproduced = Some(Reproduced {
-            failed,
+            failed: u32::try_from(failed).unwrap_or(u32::MAX),
             runs: settings.retries + 1,
         });
     }
