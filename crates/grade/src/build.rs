@@ -80,7 +80,11 @@ pub async fn run(
     let Some((program, args)) = argv.split_first() else {
         return Ok(Built {
             dir,
-            record: failed(shown, catalog.render(&msg!("build-could-not-start", reason = "empty command")), String::new()),
+            record: failed(
+                shown,
+                catalog.render(&msg!("build-could-not-start", reason = "empty command")),
+                String::new(),
+            ),
         });
     };
     let mut child = match tokio::process::Command::new(program)
@@ -261,15 +265,29 @@ mod tests {
     #[tokio::test]
     async fn a_failed_build_keeps_the_compilers_message_and_a_slow_one_is_stopped() {
         let folder = tempfile::tempdir().unwrap();
-        std::fs::write(folder.path().join("a.sh"), "echo 'a.sh:1: error: nope' >&2; exit 3\n").unwrap();
+        std::fs::write(
+            folder.path().join("a.sh"),
+            "echo 'a.sh:1: error: nope' >&2; exit 3\n",
+        )
+        .unwrap();
         let catalog = Lang::En.catalog();
-        let built = run("sh {file}", folder.path(), Path::new("a.sh"), DEFAULT_LIMIT, catalog)
-            .await
-            .unwrap();
+        let built = run(
+            "sh {file}",
+            folder.path(),
+            Path::new("a.sh"),
+            DEFAULT_LIMIT,
+            catalog,
+        )
+        .await
+        .unwrap();
         assert!(!built.record.ok);
         assert_eq!(built.record.command, "sh a.sh");
         assert_eq!(first_error(&built.record.output), "a.sh:1: error: nope");
-        assert!(built.record.status.contains("exit status 3"), "{:?}", built.record);
+        assert!(
+            built.record.status.contains("exit status 3"),
+            "{:?}",
+            built.record
+        );
 
         std::fs::write(folder.path().join("slow.sh"), "sleep 30 & sleep 30\n").unwrap();
         let started = std::time::Instant::now();
@@ -283,7 +301,11 @@ mod tests {
         .await
         .unwrap();
         assert!(!built.record.ok);
-        assert!(built.record.status.contains("did not finish"), "{:?}", built.record);
+        assert!(
+            built.record.status.contains("did not finish"),
+            "{:?}",
+            built.record
+        );
         assert!(started.elapsed() < Duration::from_secs(10));
     }
 

@@ -128,7 +128,11 @@ impl Manifest {
                 return Err(format!("{at}: two tasks have this name"));
             }
             Glob::new(&task.file).map_err(|e| format!("{at}: file: {e}"))?;
-            if task.build.as_deref().is_some_and(|b| b.split_whitespace().next().is_none()) {
+            if task
+                .build
+                .as_deref()
+                .is_some_and(|b| b.split_whitespace().next().is_none())
+            {
                 return Err(format!("{at}: build is empty"));
             }
             if task.build.is_none() && !task.command.contains("{file}") {

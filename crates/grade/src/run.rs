@@ -148,8 +148,8 @@ fn check_outputs(options: &RunOptions) -> Result<(), CommandError> {
         &options.markdown,
         &options.html,
     ]
-        .into_iter()
-        .flatten()
+    .into_iter()
+    .flatten()
     {
         std::fs::OpenOptions::new()
             .write(true)

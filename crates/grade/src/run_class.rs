@@ -3,15 +3,13 @@
 //! they finish, so nothing is lost and `--resume` can skip them.
 
 use crate::error::{CommandError, usage};
-use crate::{
-    Manifest, StudentRecord, Task, TaskRecord, build, class, feedback, gradescope, shard,
-};
-use sockspec_results::msg;
+use crate::{Manifest, StudentRecord, Task, TaskRecord, build, class, feedback, gradescope, shard};
 use indicatif::{ProgressBar, ProgressStyle};
 use sockspec_harness::launch::Command;
 use sockspec_harness::sandbox::Availability;
 use sockspec_harness::{Settings, runner};
 use sockspec_report::{Lang, Report, TargetInfo};
+use sockspec_results::msg;
 use sockspec_results::{ExitStatus, TargetKind};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};

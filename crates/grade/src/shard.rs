@@ -105,7 +105,10 @@ pub fn resolve(spec: &str, var: &dyn Fn(&str) -> Option<String>) -> Result<Shard
     }
     if get("CI_NODE_INDEX").is_some() {
         let engine = "GitLab CI";
-        let (k, n) = (number(engine, "CI_NODE_INDEX")?, number(engine, "CI_NODE_TOTAL")?);
+        let (k, n) = (
+            number(engine, "CI_NODE_INDEX")?,
+            number(engine, "CI_NODE_TOTAL")?,
+        );
         return shard(engine, k, n, format!("CI_NODE_INDEX={k} CI_NODE_TOTAL={n}"));
     }
     if get("SLURM_ARRAY_TASK_ID").is_some() {
@@ -185,7 +188,10 @@ mod tests {
         // A GitHub Actions matrix passes strategy.job-index (0-based) and job-total.
         let github = [("SOCKSPEC_SHARD_INDEX", "0"), ("SOCKSPEC_SHARD_COUNT", "3")];
         assert_eq!(auto(&github), Ok((1, 3)));
-        assert_eq!(auto(&[("CI_NODE_INDEX", "3"), ("CI_NODE_TOTAL", "3")]), Ok((3, 3)));
+        assert_eq!(
+            auto(&[("CI_NODE_INDEX", "3"), ("CI_NODE_TOTAL", "3")]),
+            Ok((3, 3))
+        );
         // Slurm arrays may start at 0 or 1, or anywhere, and may have a step.
         let slurm = |id: &'static str, min: &'static str| {
             [
@@ -212,7 +218,12 @@ mod tests {
         assert_eq!(auto(&k8s), Ok((2, 3)));
         assert_eq!(auto(&[]), Err(ShardError::NoEngine));
         let missing = auto(&[("JOB_COMPLETION_INDEX", "1")]).unwrap_err();
-        assert!(missing.to_string().contains("SOCKSPEC_SHARD_COUNT is not set"), "{missing}");
+        assert!(
+            missing
+                .to_string()
+                .contains("SOCKSPEC_SHARD_COUNT is not set"),
+            "{missing}"
+        );
         assert!(auto(&[("CI_NODE_INDEX", "x"), ("CI_NODE_TOTAL", "2")]).is_err());
     }
 }

@@ -432,12 +432,17 @@ pub fn shared_ids<'a>(tasks: impl IntoIterator<Item = Vec<&'a str>>) -> Vec<&'a 
 /// laid out as [`run_page`] (build output and why a task was not graded
 /// included). Each check's anchor is [`check_anchor`], each task's
 /// [`task_anchor`].
-pub fn student_page(student: &str, total: u32, max: u32, tasks: &[StudentTask<'_>], catalog: &Catalog) -> String {
-    let shared = shared_ids(
-        tasks
-            .iter()
-            .map(|t| t.report.map_or_else(Vec::new, |r| r.results.iter().map(|r| r.id()).collect())),
-    );
+pub fn student_page(
+    student: &str,
+    total: u32,
+    max: u32,
+    tasks: &[StudentTask<'_>],
+    catalog: &Catalog,
+) -> String {
+    let shared = shared_ids(tasks.iter().map(|t| {
+        t.report
+            .map_or_else(Vec::new, |r| r.results.iter().map(|r| r.id()).collect())
+    }));
     let views: Vec<TaskView> = tasks
         .iter()
         .map(|t| TaskView {
@@ -449,7 +454,9 @@ pub fn student_page(student: &str, total: u32, max: u32, tasks: &[StudentTask<'_
             meta: t
                 .report
                 .map_or_else(Vec::new, |r| target_meta(catalog, &r.target)),
-            notices: t.report.map_or_else(Vec::new, |r| notices(catalog, &r.notices)),
+            notices: t
+                .report
+                .map_or_else(Vec::new, |r| notices(catalog, &r.notices)),
             counts: t.report.map(|r| counts(catalog, r)),
             problem: t.problem.map(str::to_string),
             build: t.build.clone(),
@@ -585,7 +592,10 @@ pub fn summary_page(students: &[ClassStudent], catalog: &Catalog) -> String {
         for s in &students {
             for t in s.tasks.iter().filter(|t| t.name == *task) {
                 for c in &t.checks {
-                    if !columns.iter().any(|col| col.task == *task && col.id == c.id) {
+                    if !columns
+                        .iter()
+                        .any(|col| col.task == *task && col.id == c.id)
+                    {
                         columns.push(Column {
                             task: task.to_string(),
                             short: c.id.splitn(3, '.').nth(2).unwrap_or(&c.id).to_string(),
@@ -609,7 +619,12 @@ pub fn summary_page(students: &[ClassStudent], catalog: &Catalog) -> String {
     columns.sort_by_key(|c| task_order.iter().position(|t| *t == c.task));
     let groups: Vec<(String, usize)> = task_order
         .iter()
-        .map(|t| (t.to_string(), columns.iter().filter(|c| c.task == *t).count()))
+        .map(|t| {
+            (
+                t.to_string(),
+                columns.iter().filter(|c| c.task == *t).count(),
+            )
+        })
         .filter(|(_, n)| *n > 0)
         .collect();
     let not_graded = catalog.label("grade-not-run");
@@ -706,7 +721,7 @@ pub fn summary_page(students: &[ClassStudent], catalog: &Catalog) -> String {
         sorted.sort_by(f64::total_cmp);
         let mean = sorted.iter().sum::<f64>() / sorted.len() as f64;
         Some(format!(
-            "{}: {}   {}: {mean:.1}%   {}: {:.1}%",
+            "{}: {} · {}: {mean:.1}% · {}: {:.1}%",
             catalog.label("grade-students"),
             sorted.len(),
             catalog.label("grade-mean"),

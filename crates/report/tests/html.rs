@@ -29,7 +29,13 @@ fn report() -> Report {
     let evidence = Evidence {
         transcript: vec![
             Event::bytes(10, Direction::ToTarget, "client A", None, b"<b>hi</b>\n"),
-            Event::bytes(20, Direction::FromTarget, "client A", None, b"<img src=x onerror=alert(2)>"),
+            Event::bytes(
+                20,
+                Direction::FromTarget,
+                "client A",
+                None,
+                b"<img src=x onerror=alert(2)>",
+            ),
             Event::note(30, "client A", "RST: the connection was reset"),
             Event::note(40, "client B", "EOF: the target closed its side"),
             Event::note(50, "client B", "nothing more within 200 ms"),
@@ -39,7 +45,9 @@ fn report() -> Report {
     };
     let verdict = Verdict::Violated {
         diagnosis: text(&format!("diagnosis {EVIL}")),
-        counterexample: Some(Counterexample::Payloads(vec![b"</pre><script>x</script>".to_vec()])),
+        counterexample: Some(Counterexample::Payloads(vec![
+            b"</pre><script>x</script>".to_vec(),
+        ])),
     };
     Report {
         target: TargetInfo {
@@ -51,7 +59,12 @@ fn report() -> Report {
             seed: 7,
         },
         role: Role::TcpServer,
-        results: vec![CheckResult::new(check, verdict, evidence, Duration::from_millis(3))],
+        results: vec![CheckResult::new(
+            check,
+            verdict,
+            evidence,
+            Duration::from_millis(3),
+        )],
         notices: Vec::new(),
     }
 }
@@ -63,21 +76,39 @@ fn a_run_page_escapes_what_the_target_sent_and_draws_the_wire() {
     assert_eq!(page.matches("<script").count(), 1, "{page}");
     assert!(!page.contains("<img"), "{page}");
     assert!(!page.contains("<b>hi"), "{page}");
-    assert!(page.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"), "{page}");
-    assert!(page.contains("&lt;img src=x onerror=alert(2)&gt;"), "{page}");
+    assert!(
+        page.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"),
+        "{page}"
+    );
+    assert!(
+        page.contains("&lt;img src=x onerror=alert(2)&gt;"),
+        "{page}"
+    );
     // The sequence diagram: one row per event, both directions, notes marked.
     assert_eq!(page.matches("class=\"seq-row ").count(), 5, "{page}");
-    assert!(page.contains("seq-row to") && page.contains("seq-row from"), "{page}");
+    assert!(
+        page.contains("seq-row to") && page.contains("seq-row from"),
+        "{page}"
+    );
     for kind in ["k-rst", "k-eof", "k-timeout"] {
         assert!(page.contains(kind), "{kind} not marked: {page}");
     }
-    assert!(page.contains("id=\"tcp.server.stream-integrity\""), "{page}");
+    assert!(
+        page.contains("id=\"tcp.server.stream-integrity\""),
+        "{page}"
+    );
     assert!(page.contains("Traceback: &lt;script&gt;"), "{page}");
     // Nothing from the network, nothing from the clock.
-    assert!(!page.contains("http://") && !page.contains("https://"), "{page}");
+    assert!(
+        !page.contains("http://") && !page.contains("https://"),
+        "{page}"
+    );
     assert_eq!(page, html::run_page(&report(), Lang::En.catalog()));
     let zh = html::run_page(&report(), Lang::Zh.catalog());
-    assert!(zh.starts_with("<!DOCTYPE html>\n<html lang=\"zh\">"), "{zh}");
+    assert!(
+        zh.starts_with("<!DOCTYPE html>\n<html lang=\"zh\">"),
+        "{zh}"
+    );
     assert!(zh.contains("被测程序"), "{zh}");
 }
 
@@ -114,11 +145,23 @@ fn the_summary_links_every_cell_with_encoded_names() {
     ];
     let page = html::summary_page(&students, Lang::En.catalog());
     assert_eq!(page.matches("<script").count(), 1, "{page}");
-    assert!(page.contains("href=\"students&#x2f;a%20b%2F%3C%22x%22%3E%23%3F.html#udp.server.reply\""), "{page}");
-    assert!(page.contains(">a b&#x2f;&lt;&quot;x&quot;&gt;#?</a>"), "{page}");
-    assert!(page.contains("href=\"students&#x2f;%E5%BC%A0%E4%BC%9F.html#task-tcp\""), "{page}");
+    assert!(
+        page.contains("href=\"students&#x2f;a%20b%2F%3C%22x%22%3E%23%3F.html#udp.server.reply\""),
+        "{page}"
+    );
+    assert!(
+        page.contains(">a b&#x2f;&lt;&quot;x&quot;&gt;#?</a>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("href=\"students&#x2f;%E5%BC%A0%E4%BC%9F.html#task-tcp\""),
+        "{page}"
+    );
     // (minijinja writes `/` as `&#x2f;` in attributes, which browsers read as `/`.)
-    assert!(page.contains("data-students=\"3\" data-checks=\"2\""), "{page}");
+    assert!(
+        page.contains("data-students=\"3\" data-checks=\"2\""),
+        "{page}"
+    );
     // Sorted by name whatever the order given: shards merge to the same bytes.
     let mut reversed = students.to_vec();
     reversed.reverse();
@@ -127,7 +170,13 @@ fn the_summary_links_every_cell_with_encoded_names() {
 
 #[test]
 fn anchors_name_the_task_only_when_two_tasks_share_a_check() {
-    assert_eq!(html::check_anchor(Some("t"), "udp.server.reply", false), "udp.server.reply");
-    assert_eq!(html::check_anchor(Some("t"), "udp.server.reply", true), "t/udp.server.reply");
+    assert_eq!(
+        html::check_anchor(Some("t"), "udp.server.reply", false),
+        "udp.server.reply"
+    );
+    assert_eq!(
+        html::check_anchor(Some("t"), "udp.server.reply", true),
+        "t/udp.server.reply"
+    );
     assert_eq!(html::shared_ids([vec!["a", "b"], vec!["b", "c"]]), ["b"]);
 }
