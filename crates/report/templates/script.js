@@ -3,7 +3,7 @@
   function openTarget() {
     var id = decodeURIComponent(location.hash.slice(1));
     var el = id && document.getElementById(id);
-    if (el && el.tagName === "DETAILS") { el.open = true; el.scrollIntoView(); }
+    if (el && el.tagName === "DETAILS") { el.open = true; }
   }
   window.addEventListener("hashchange", openTarget);
   openTarget();
