@@ -3,12 +3,14 @@
 //!
 //! TODO(sandbox): the build runs as a plain host process (its own process
 //! group, a wall-clock limit, killed with its children when the limit passes,
-//! output capped) in a temporary copy of the folder, not yet in the sandbox
+//! output capped, the sandbox's rlimits through util-linux's `prlimit` when it
+//! is installed) in a temporary copy of the folder, not yet in the sandbox
 //! the checks use: the sandbox launcher is being rewritten, and once it can
 //! run a one-shot command with a working folder the build should move there
 //! (no network, the same resource limits).
 
 use serde::{Deserialize, Serialize};
+use sockspec_harness::launch::Limits;
 use sockspec_report::Catalog;
 use sockspec_results::msg;
 use std::path::{Path, PathBuf};
@@ -87,8 +89,25 @@ pub async fn run(
             ),
         });
     };
-    let mut child = match tokio::process::Command::new(program)
-        .args(args)
+    // The sandbox's resource limits, through util-linux's prlimit when present.
+    let (program, args) = match which("prlimit") {
+        Some(prlimit) => {
+            let limits = Limits::default();
+            let mut wrapped = vec![
+                format!("--cpu={}", limits.cpu_seconds.max(limit.as_secs())),
+                format!("--data={}", limits.memory_bytes),
+                format!("--fsize={}", limits.file_bytes),
+                format!("--nofile={}", limits.open_files),
+                "--".to_string(),
+                program.clone(),
+            ];
+            wrapped.extend(args.iter().cloned());
+            (prlimit.to_string_lossy().into_owned(), wrapped)
+        }
+        None => (program.clone(), args.to_vec()),
+    };
+    let mut child = match tokio::process::Command::new(&program)
+        .args(&args)
         .current_dir(dir.path())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -147,6 +166,13 @@ pub async fn run(
         ),
     };
     Ok(Built { dir, record })
+}
+
+/// A program on the PATH.
+fn which(name: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
 }
 
 fn failed(command: String, status: String, output: String) -> BuildRecord {
