@@ -373,6 +373,17 @@ fn a_failing_run_renders_in_chromium_with_its_wire_and_stderr() {
                 .any(|c| c == format!("o-{}", r["outcome"].as_str().unwrap()))
         );
     }
+    // The links at the top lead to each check that needs attention.
+    let anchors: BTreeSet<String> = select(&html, "nav.problems a[href]")
+        .iter()
+        .map(|a| decode(a.value().attr("href").unwrap().trim_start_matches('#')))
+        .collect();
+    let problems: BTreeSet<String> = results
+        .iter()
+        .filter(|r| ["fail", "warn", "error"].contains(&r["outcome"].as_str().unwrap()))
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(anchors, problems);
     let failed = select(&html, "details.check.o-fail[open]");
     assert!(!failed.is_empty());
     for d in &failed {

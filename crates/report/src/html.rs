@@ -130,6 +130,23 @@ struct TaskView {
     problem: Option<String>,
     build: Option<BuildView>,
     checks: Vec<CheckView>,
+    problems: Vec<(String, String, &'static str, String)>,
+}
+
+/// Links to the checks that need attention (fail, warn, error), first.
+fn problems(checks: &[CheckView]) -> Vec<(String, String, &'static str, String)> {
+    checks
+        .iter()
+        .filter(|c| c.open)
+        .map(|c| {
+            (
+                c.anchor.clone(),
+                c.id.clone(),
+                c.outcome,
+                c.outcome_label.clone(),
+            )
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -173,20 +190,13 @@ fn labels(catalog: &Catalog) -> BTreeMap<&'static str, String> {
         "html-target",
         "html-transcript",
         "html-spec",
-        "html-checks",
         "html-task",
         "html-file",
         "html-build",
-        "html-build-output",
-        "html-problem",
         "html-student",
-        "html-total",
         "html-matrix",
         "html-legend",
         "html-back",
-        "html-count",
-        "html-not-graded-cell",
-        "html-no-transcript",
         "html-eof",
         "html-rst",
         "html-timeout",
@@ -383,6 +393,11 @@ pub fn run_page(report: &Report, catalog: &Catalog) -> String {
             .iter()
             .map(|r| check_view(catalog, r, r.id().to_string(), None))
             .collect(),
+        problems: Vec::new(),
+    };
+    let task = TaskView {
+        problems: problems(&task.checks),
+        ..task
     };
     let heading = catalog.render(&msg!(
         "report-title",
@@ -470,6 +485,11 @@ pub fn student_page(
                     })
                     .collect()
             }),
+            problems: Vec::new(),
+        })
+        .map(|task| TaskView {
+            problems: problems(&task.checks),
+            ..task
         })
         .collect();
     let heading = student.to_string();
