@@ -43,8 +43,12 @@ pub(crate) struct GradeArgs {
     /// Where grades.csv, students/ and the summary go.
     #[arg(long, value_name = "DIR", default_value = "sockspec-grades")]
     pub(crate) out: PathBuf,
-    /// Grade only shard K of N (a deterministic split by student name).
-    #[arg(long, value_name = "K/N")]
+    /// Grade only shard K of N (a deterministic split by student name); `auto`
+    /// reads K and N from the CI engine running it (GitHub Actions matrix via
+    /// SOCKSPEC_SHARD_INDEX/SOCKSPEC_SHARD_COUNT, GitLab CI_NODE_INDEX/CI_NODE_TOTAL,
+    /// Slurm SLURM_ARRAY_TASK_ID/_COUNT/_MIN, Kubernetes JOB_COMPLETION_INDEX +
+    /// SOCKSPEC_SHARD_COUNT).
+    #[arg(long, value_name = "K/N|auto")]
     pub(crate) shard: Option<String>,
     /// Skip students whose result is already in --out.
     #[arg(long)]
@@ -125,6 +129,10 @@ pub(crate) struct RunArgs {
     /// Write a Markdown report here.
     #[arg(long, value_name = "PATH")]
     pub(crate) markdown: Option<PathBuf>,
+    /// Write an HTML report here: one self-contained file (the transcript as a
+    /// sequence diagram, the target's stderr), nothing loaded from the network.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) html: Option<PathBuf>,
     /// Language of the report: en or zh (default from LC_ALL, LC_MESSAGES, LANG).
     #[arg(long, value_parser = parse_lang)]
     pub(crate) lang: Option<Lang>,
@@ -180,6 +188,7 @@ impl RunArgs {
             json: self.json,
             junit: self.junit,
             markdown: self.markdown,
+            html: self.html,
             snapshot_dir: self.snapshot_dir,
             no_sandbox: self.no_sandbox,
             lang: self.lang.unwrap_or_else(Lang::from_env),

@@ -136,6 +136,39 @@ pub fn summary(records: &[StudentRecord], lang: Lang) -> String {
     md
 }
 
+/// The class summary as one HTML page: the students × checks matrix, the
+/// score distribution and the checks most missed; each cell links to the
+/// check on `students/<student>.html`.
+pub fn summary_html(records: &[StudentRecord], lang: Lang) -> String {
+    use sockspec_report::html::{ClassCheck, ClassStudent, ClassTask};
+    let students: Vec<ClassStudent> = records
+        .iter()
+        .map(|r| ClassStudent {
+            name: r.student.clone(),
+            total: r.total,
+            max: r.max,
+            tasks: r
+                .tasks
+                .iter()
+                .map(|t| ClassTask {
+                    name: t.name.clone(),
+                    problem: t.problem.clone(),
+                    checks: t
+                        .checks
+                        .iter()
+                        .map(|c| ClassCheck {
+                            id: c.id.clone(),
+                            outcome: c.outcome,
+                            message: c.message.clone(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        })
+        .collect();
+    sockspec_report::html::summary_page(&students, lang.catalog())
+}
+
 /// The class as JUnit XML: a suite per student and task, a case per check.
 pub fn junit(records: &[StudentRecord]) -> String {
     let mut report = quick_junit::Report::new("sockspec grade");
@@ -189,6 +222,7 @@ mod tests {
                 score: earned,
                 max: 10,
                 problem: None,
+                build: None,
                 checks: vec![CheckScore {
                     id: "udp.server.reply".into(),
                     level: Level::Must,

@@ -72,6 +72,18 @@ pub fn render(record: &StudentRecord, reports: &[Option<Report>], lang: Lang) ->
             "\n## {} ({}): {} / {}\n",
             task.name, task.role, task.score, task.max
         );
+        if let Some(build) = &task.build {
+            let _ = writeln!(
+                md,
+                "{}: `{}` — {}\n",
+                catalog.label("html-build"),
+                build.command,
+                build.status
+            );
+            if !build.output.trim().is_empty() {
+                let _ = writeln!(md, "```text\n{}\n```\n", build.output.trim_end());
+            }
+        }
         if let Some(problem) = &task.problem {
             let _ = writeln!(md, "**{}**: {problem}", l.not_run);
             continue;
@@ -96,4 +108,42 @@ pub fn render(record: &StudentRecord, reports: &[Option<Report>], lang: Lang) ->
         }
     }
     md
+}
+
+/// The HTML page of one student (`students/<student>.html`): the same layout
+/// as `sockspec run --html`, a section per task, the build's output included.
+pub fn render_html(record: &StudentRecord, reports: &[Option<Report>], lang: Lang) -> String {
+    use sockspec_report::html::{BuildView, StudentTask};
+    let tasks: Vec<StudentTask<'_>> = record
+        .tasks
+        .iter()
+        .zip(reports.iter().chain(std::iter::repeat(&None)))
+        .map(|(t, report)| StudentTask {
+            name: &t.name,
+            role: t.role.as_str(),
+            file: t.file.as_deref(),
+            score: t.score,
+            max: t.max,
+            problem: t.problem.as_deref(),
+            build: t.build.as_ref().map(|b| BuildView {
+                command: b.command.clone(),
+                ok: b.ok,
+                status: b.status.clone(),
+                output: b.output.clone(),
+            }),
+            report: report.as_ref(),
+            points: t
+                .checks
+                .iter()
+                .map(|c| (c.id.clone(), (c.earned, c.points)))
+                .collect(),
+        })
+        .collect();
+    sockspec_report::html::student_page(
+        &record.student,
+        record.total,
+        record.max,
+        &tasks,
+        lang.catalog(),
+    )
 }

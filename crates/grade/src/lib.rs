@@ -5,6 +5,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod build;
 pub mod class;
 pub mod error;
 pub mod feedback;

@@ -30,8 +30,16 @@ pub struct Task {
     /// Glob of the file inside a student's folder, e.g. `tcp_server.py`.
     pub file: String,
     /// How to run it; `{file}` is the file found. Default `python3 {file}`.
+    /// After a `build`, `./name` and `{dir}` name the build's working copy.
     #[serde(default = "default_command")]
     pub command: String,
+    /// A command that builds the submission before its checks, run in a
+    /// copy of the student's folder (`gcc -Wall -o server {file}`); when it
+    /// fails the task scores 0 with the compiler's message.
+    pub build: Option<String>,
+    /// Wall-clock limit of the build (default 120 s).
+    #[serde(default, deserialize_with = "duration")]
+    pub build_timeout: Option<Duration>,
     /// What its replies mean.
     #[serde(default)]
     pub contract: Contract,
@@ -126,9 +134,16 @@ impl Manifest {
                 return Err(format!("{at}: two tasks have this name"));
             }
             Glob::new(&task.file).map_err(|e| format!("{at}: file: {e}"))?;
-            if !task.command.contains("{file}") {
+            if task
+                .build
+                .as_deref()
+                .is_some_and(|b| b.split_whitespace().next().is_none())
+            {
+                return Err(format!("{at}: build is empty"));
+            }
+            if task.build.is_none() && !task.command.contains("{file}") {
                 return Err(format!(
-                    "{at}: command `{}` does not mention {{file}}",
+                    "{at}: command `{}` does not mention {{file}} (and there is no build)",
                     task.command
                 ));
             }
@@ -229,5 +244,23 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err, "task `a`: checks: `udp.*` matches no tcp-server check");
+    }
+
+    #[test]
+    fn a_built_task_may_run_what_it_built() {
+        let m = Manifest::parse(
+            "[[task]]\nname = \"c\"\nrole = \"tcp-server\"\nfile = \"s.c\"\n\
+             build = \"gcc -o server {file}\"\ncommand = \"./server\"\nbuild_timeout = \"20s\"\n",
+            KNOWN,
+        )
+        .unwrap();
+        assert_eq!(m.tasks[0].build.as_deref(), Some("gcc -o server {file}"));
+        assert_eq!(m.tasks[0].build_timeout, Some(Duration::from_secs(20)));
+        let err = Manifest::parse(
+            "[[task]]\nname = \"c\"\nrole = \"tcp-server\"\nfile = \"s.c\"\ncommand = \"./server\"\n",
+            KNOWN,
+        )
+        .unwrap_err();
+        assert!(err.contains("does not mention {file}"), "{err}");
     }
 }

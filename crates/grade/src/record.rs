@@ -2,6 +2,7 @@
 //! `students/<student>.json` as soon as the student is done, and read back by
 //! `--resume` and `--merge`.
 
+use crate::build::BuildRecord;
 use crate::manifest::Task;
 use serde::{Deserialize, Serialize};
 use sockspec_report::{Catalog, Report};
@@ -35,8 +36,11 @@ pub struct TaskRecord {
     pub score: u32,
     /// Points possible.
     pub max: u32,
-    /// Why nothing could be graded (e.g. the file is missing).
+    /// Why nothing could be graded (e.g. the file is missing, the build failed).
     pub problem: Option<String>,
+    /// What the task's build step did, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build: Option<BuildRecord>,
     /// Each check that counts.
     pub checks: Vec<CheckScore>,
     /// The full report of the run (DESIGN's JSON schema), when it ran.
@@ -95,6 +99,7 @@ impl TaskRecord {
             score: checks.iter().map(|c| c.earned).sum(),
             max: checks.iter().map(|c| c.points).sum(),
             problem: None,
+            build: None,
             checks,
             report: Some(sockspec_report::json::to_value(report, catalog)),
         }
@@ -115,6 +120,7 @@ impl TaskRecord {
             score: 0,
             max,
             problem: Some(problem),
+            build: None,
             checks: Vec::new(),
             report: None,
         }

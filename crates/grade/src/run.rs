@@ -58,6 +58,8 @@ pub struct RunOptions {
     pub junit: Option<PathBuf>,
     /// Where to write the Markdown report.
     pub markdown: Option<PathBuf>,
+    /// Where to write the HTML report (one self-contained file).
+    pub html: Option<PathBuf>,
     /// Where HTTP clients' requests are kept for regression.
     pub snapshot_dir: Option<PathBuf>,
     /// Run the program without a sandbox.
@@ -140,9 +142,14 @@ fn prepare(options: &RunOptions, sandbox: Option<Availability>) -> Result<Prepar
 
 /// Fails before any check runs when an output file cannot be written.
 fn check_outputs(options: &RunOptions) -> Result<(), CommandError> {
-    for path in [&options.json, &options.junit, &options.markdown]
-        .into_iter()
-        .flatten()
+    for path in [
+        &options.json,
+        &options.junit,
+        &options.markdown,
+        &options.html,
+    ]
+    .into_iter()
+    .flatten()
     {
         std::fs::OpenOptions::new()
             .write(true)
@@ -246,6 +253,7 @@ async fn execute(options: &RunOptions, prepared: Prepared) -> Result<ExitStatus,
         ),
         (&options.junit, sockspec_report::junit::render),
         (&options.markdown, sockspec_report::markdown::render),
+        (&options.html, sockspec_report::html::run_page),
     ];
     for (path, render) in writes {
         if let Some(path) = path {

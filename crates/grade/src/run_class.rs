@@ -3,12 +3,13 @@
 //! they finish, so nothing is lost and `--resume` can skip them.
 
 use crate::error::{CommandError, usage};
-use crate::{Manifest, StudentRecord, Task, TaskRecord, class, feedback, gradescope, shard};
+use crate::{Manifest, StudentRecord, Task, TaskRecord, build, class, feedback, gradescope, shard};
 use indicatif::{ProgressBar, ProgressStyle};
 use sockspec_harness::launch::Command;
 use sockspec_harness::sandbox::Availability;
 use sockspec_harness::{Settings, runner};
 use sockspec_report::{Lang, Report, TargetInfo};
+use sockspec_results::msg;
 use sockspec_results::{ExitStatus, TargetKind};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -63,11 +64,11 @@ pub async fn run(
     };
     let mut students = list_students(dir, args.gradescope)?;
     if let Some(spec) = &args.shard {
-        let (k, n) = match shard::parse(spec) {
-            Ok(kn) => kn,
-            Err(e) => return Err(usage(e)),
-        };
-        students.retain(|(name, _)| shard::contains(name, k, n));
+        let part = shard::resolve(spec, &|name| std::env::var(name).ok()).map_err(usage)?;
+        if let Some(source) = &part.source {
+            eprintln!("sockspec: grading shard {}/{} ({source})", part.k, part.n);
+        }
+        students.retain(|(name, _)| shard::contains(name, part.k, part.n));
     }
     let students_dir = args.out.join("students");
     if let Err(e) = std::fs::create_dir_all(&students_dir) {
@@ -269,18 +270,52 @@ async fn grade_task(
             .join(file.strip_prefix(folder).unwrap_or(&file)),
         None => file.clone(),
     };
-    let argv: Vec<String> = task
-        .command
-        .split_whitespace()
-        .map(|w| w.replace("{file}", &runnable.to_string_lossy()))
-        .collect();
+    let relative = file
+        .strip_prefix(folder)
+        .unwrap_or(&file)
+        .to_string_lossy()
+        .into_owned();
+    let catalog = lang.catalog();
+    // The build's working copy lives until the checks are done.
+    let mut workdir = None;
+    let mut build_record = None;
+    let argv: Vec<String> = match &task.build {
+        None => task
+            .command
+            .split_whitespace()
+            .map(|w| w.replace("{file}", &runnable.to_string_lossy()))
+            .collect(),
+        Some(command) => {
+            let limit = task.build_timeout.unwrap_or(build::DEFAULT_LIMIT);
+            match build::run(command, folder, Path::new(&relative), limit, catalog).await {
+                Err(e) => return (TaskRecord::not_run(task, e.to_string(), &levels), None),
+                Ok(built) if !built.record.ok => {
+                    let first = match build::first_error(&built.record.output) {
+                        line if line.is_empty() => built.record.status.clone(),
+                        line => line,
+                    };
+                    let problem = catalog.render(&msg!("build-problem", first = first));
+                    let mut record = TaskRecord::not_run(task, problem, &levels);
+                    record.file = Some(relative);
+                    record.build = Some(built.record);
+                    return (record, None);
+                }
+                Ok(built) => {
+                    let words =
+                        build::command_words(&task.command, built.dir.path(), Path::new(&relative));
+                    build_record = Some(built.record);
+                    workdir = Some(built.dir);
+                    words
+                }
+            }
+        }
+    };
     let target = match Command::new(argv, sandboxed) {
         Ok(t) => Arc::new(t),
         Err(e) => {
-            return (
-                TaskRecord::not_run(task, format!("could not run it: {e}"), &levels),
-                None,
-            );
+            let mut record = TaskRecord::not_run(task, format!("could not run it: {e}"), &levels);
+            record.build = build_record;
+            return (record, None);
         }
     };
     let defaults = Settings::default();
@@ -311,15 +346,10 @@ async fn grade_task(
         results,
         notices: Vec::new(),
     };
-    let relative = file
-        .strip_prefix(folder)
-        .unwrap_or(&file)
-        .to_string_lossy()
-        .into_owned();
-    (
-        TaskRecord::scored(task, relative, &report, lang.catalog()),
-        Some(report),
-    )
+    drop(workdir);
+    let mut record = TaskRecord::scored(task, relative, &report, catalog);
+    record.build = build_record;
+    (record, Some(report))
 }
 
 /// A temporary folder holding `submission`, a link to `folder`: a path to the
@@ -375,6 +405,8 @@ fn write_student(
     let dir = out.join("students");
     let md = feedback::render(record, reports, lang);
     std::fs::write(dir.join(format!("{}.md", record.student)), md)?;
+    let html = feedback::render_html(record, reports, lang);
+    std::fs::write(dir.join(format!("{}.html", record.student)), html)?;
     // The JSON last: its presence means the student is done (--resume).
     let json = serde_json::to_string_pretty(record).expect("a record serializes");
     let tmp = dir.join(format!(".{}.json.tmp", record.student));
@@ -399,8 +431,13 @@ fn write_class(
     lang: Lang,
     gradescope: bool,
 ) -> std::io::Result<()> {
+    // Sorted by name, so that shards merge into the bytes of a single run.
+    let mut sorted = records.to_vec();
+    sorted.sort_by(|a, b| a.student.cmp(&b.student));
+    let records = &sorted[..];
     std::fs::write(out.join("grades.csv"), class::grades_csv(records, tasks))?;
     std::fs::write(out.join("summary.md"), class::summary(records, lang))?;
+    std::fs::write(out.join("summary.html"), class::summary_html(records, lang))?;
     std::fs::write(out.join("junit.xml"), class::junit(records))?;
     if gradescope && let Some(record) = records.first() {
         let json = serde_json::to_string_pretty(&gradescope::results(record)).expect("serializes");
@@ -441,7 +478,11 @@ fn merge(args: &GradeOptions, lang: Lang) -> Result<ExitStatus, CommandError> {
                     }
                 }
             }
-            if path.extension().is_some_and(|e| e == "json" || e == "md") {
+            if path
+                .extension()
+                .is_some_and(|e| e == "json" || e == "md" || e == "html")
+                && !entry.file_name().to_string_lossy().starts_with('.')
+            {
                 let to = args.out.join("students");
                 if std::fs::create_dir_all(&to)
                     .and_then(|_| std::fs::copy(&path, to.join(entry.file_name())))

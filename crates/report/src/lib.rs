@@ -7,6 +7,7 @@
 
 pub mod catalog;
 pub mod evidence;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;

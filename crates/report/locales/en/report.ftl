@@ -51,3 +51,37 @@ grade-check = Check
 grade-result = Result
 grade-points = Points
 grade-not-run = Not graded
+
+# The HTML reports.
+html-peers = sockspec's peers
+html-target = target
+html-transcript = on the wire
+html-spec = reference
+html-task = Task
+html-file = file
+html-build = build
+html-student = Student
+html-matrix = Students × checks
+html-legend = legend
+html-back = class summary
+html-eof = EOF
+html-rst = RST
+html-timeout = timeout
+html-role = role
+html-kind = kind
+html-language = language
+html-contract = contract
+html-seed = seed
+html-sandbox = sandbox
+html-yes = yes
+html-no = no
+html-percent = score (% of the maximum)
+html-bytes = { $count } B
+html-footer = sockspec { $version } — a self-contained report: nothing is loaded from the network.
+
+# Build steps of a grading manifest.
+build-ok = built
+build-failed-status = failed ({ $status })
+build-timed-out = did not finish within { $seconds } s
+build-could-not-start = could not start: { $reason }
+build-problem = the build failed; the compiler's message is in the build output above: { $first }

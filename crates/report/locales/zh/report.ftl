@@ -51,3 +51,37 @@ grade-check = 检查
 grade-result = 结果
 grade-points = 分数
 grade-not-run = 未评分
+
+# HTML 报告。
+html-peers = sockspec 的对端
+html-target = 被测程序
+html-transcript = 线上的字节
+html-spec = 依据
+html-task = 任务
+html-file = 文件
+html-build = 构建
+html-student = 学生
+html-matrix = 学生 × 检查项
+html-legend = 图例
+html-back = 全班汇总
+html-eof = EOF
+html-rst = RST
+html-timeout = 超时
+html-role = 角色
+html-kind = 类型
+html-language = 语言
+html-contract = 约定
+html-seed = 种子
+html-sandbox = 沙箱
+html-yes = 是
+html-no = 否
+html-percent = 得分（占满分的百分比）
+html-bytes = { $count } 字节
+html-footer = sockspec { $version } — 独立的报告文件：不从网络加载任何内容。
+
+# 评分清单中的构建步骤。
+build-ok = 构建成功
+build-failed-status = 构建失败（{ $status }）
+build-timed-out = 未在 { $seconds } 秒内完成
+build-could-not-start = 无法启动：{ $reason }
+build-problem = 构建失败，编译器的输出见上方的构建输出：{ $first }
