@@ -187,9 +187,16 @@ fn select(options: &RunOptions) -> Result<Vec<&'static Check>, CommandError> {
     Ok(checks)
 }
 
-/// Prints each finished check's line to the terminal as it comes.
-fn terminal_events(catalog: &'static Catalog) -> runner::EventSink {
+/// Prints each finished check's line to the terminal as it comes, and counts
+/// the instances started in `starts`.
+fn terminal_events(
+    catalog: &'static Catalog,
+    starts: Arc<std::sync::atomic::AtomicU32>,
+) -> runner::EventSink {
     Arc::new(move |event| {
+        if let RunEvent::TargetStarted { .. } = event {
+            starts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
         if let RunEvent::CheckFinished(result) = event {
             let mut out = anstream::stdout();
             let _ = writeln!(
@@ -228,11 +235,13 @@ async fn execute(options: &RunOptions, prepared: Prepared) -> Result<ExitStatus,
         );
         let _ = out.flush();
     }
+    let started = std::time::Instant::now();
+    let starts = Arc::new(std::sync::atomic::AtomicU32::new(0));
     let mut results = runner::run_checks(
         target,
         &checks,
         Arc::new(settings),
-        terminal_events(catalog),
+        terminal_events(catalog, starts.clone()),
     )
     .await;
     for r in results.iter_mut().filter(|r| r.outcome.is_problem()) {
@@ -243,6 +252,10 @@ async fn execute(options: &RunOptions, prepared: Prepared) -> Result<ExitStatus,
         role: options.role,
         results,
         notices,
+        stats: sockspec_report::RunStats {
+            instance_starts: starts.load(std::sync::atomic::Ordering::Relaxed),
+            wall_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        },
     };
     let mut out = anstream::stdout();
     let _ = write!(out, "{}", sockspec_report::text::footer(catalog, &report));

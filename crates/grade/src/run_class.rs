@@ -92,7 +92,10 @@ pub async fn run(
     } else {
         1
     };
+    let started = std::time::Instant::now();
+    let count = students.len();
     let records = grade_all(&args, manifest, students, sandboxed, jobs, lang).await;
+    eprintln!("sockspec: {}", cost_line(count, started.elapsed()));
     let Ok(records) = records else {
         return Err(CommandError::Internal(
             "some students' results could not be written".into(),
@@ -345,11 +348,39 @@ async fn grade_task(
         role: task.role,
         results,
         notices: Vec::new(),
+        stats: Default::default(),
     };
     drop(workdir);
     let mut record = TaskRecord::scored(task, relative, &report, catalog);
     record.build = build_record;
     (record, Some(report))
+}
+
+/// What grading cost: students, wall time, rate, and sockspec's own share of
+/// the CPU used (its own time against its children's, the targets').
+fn cost_line(students: usize, wall: std::time::Duration) -> String {
+    use nix::sys::resource::{UsageWho, getrusage};
+    let cpu = |who| {
+        getrusage(who).map_or(0.0, |u| {
+            let (user, system) = (u.user_time(), u.system_time());
+            user.tv_sec() as f64
+                + user.tv_usec() as f64 / 1e6
+                + system.tv_sec() as f64
+                + system.tv_usec() as f64 / 1e6
+        })
+    };
+    let own = cpu(UsageWho::RUSAGE_SELF);
+    let targets = cpu(UsageWho::RUSAGE_CHILDREN);
+    let share = if own + targets > 0.0 {
+        100.0 * own / (own + targets)
+    } else {
+        0.0
+    };
+    let per_minute = students as f64 * 60.0 / wall.as_secs_f64().max(1e-3);
+    format!(
+        "graded {students} students in {:.1} s ({per_minute:.0} a minute); sockspec's own CPU {own:.1} s, {share:.0}% of the CPU used",
+        wall.as_secs_f64()
+    )
 }
 
 /// A temporary folder holding `submission`, a link to `folder`: a path to the

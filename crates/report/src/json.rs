@@ -17,6 +17,7 @@ struct JsonReport<'a> {
     notices: Vec<String>,
     results: Vec<Value>,
     summary: Summary,
+    stats: crate::RunStats,
 }
 
 fn args(m: &Message) -> Value {
@@ -72,6 +73,7 @@ fn document<'a>(report: &'a Report, catalog: &Catalog) -> JsonReport<'a> {
         notices: report.notices.iter().map(|n| catalog.render(n)).collect(),
         results: report.results.iter().map(|r| result(r, catalog)).collect(),
         summary: report.summary(),
+        stats: report.stats,
     }
 }
 

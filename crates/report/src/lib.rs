@@ -45,6 +45,17 @@ pub struct Report {
     pub results: Vec<CheckResult>,
     /// Notices about the run itself (e.g. no sandbox).
     pub notices: Vec<Message>,
+    /// What the run cost.
+    pub stats: RunStats,
+}
+
+/// What a run cost: the JSON report's `stats`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct RunStats {
+    /// Instances of the target started, re-runs included.
+    pub instance_starts: u32,
+    /// Wall-clock time of the whole run, in milliseconds.
+    pub wall_ms: u64,
 }
 
 impl Report {

@@ -66,6 +66,7 @@ fn report() -> Report {
             Duration::from_millis(3),
         )],
         notices: Vec::new(),
+        stats: Default::default(),
     }
 }
 

@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Benchmark (never a test): every Python fixture, correct and buggy, one
+catalog each, RUNS times; medians of wall time and instance starts; then the
+bundled class and a mixed class of 40 built from the fixtures, with sockspec's
+own CPU share. Usage: ci/bench_fixtures.py BIN [RUNS]"""
+import json, os, pathlib, re, shutil, statistics, subprocess, sys, tempfile, time
+
+root = pathlib.Path(__file__).resolve().parent.parent
+binary = sys.argv[1]
+runs = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+
+
+def header(path):
+    fields = {}
+    for line in path.read_text(errors="replace").splitlines():
+        if not line.startswith("#"):
+            break
+        m = re.match(r"#\s*(contract|expect-fail|expect-warn|addr|input):\s*(.*)", line)
+        if m:
+            fields[m.group(1)] = m.group(2).strip()
+    return fields
+
+
+def run_fixture(path, role):
+    h = header(path)
+    args = [binary, "run", "--role", role, "--seed", "7"]
+    if "contract" in h:
+        args += ["--contract", h["contract"]]
+    if "addr" in h:
+        args += ["--addr", h["addr"]]
+    tmp = tempfile.mkdtemp()
+    try:
+        if "input" in h:
+            script = pathlib.Path(tmp, "input.txt")
+            script.write_text(h["input"].replace("\\n", "\n"))
+            args += ["--input", str(script)]
+        report = pathlib.Path(tmp, "report.json")
+        args += ["--json", str(report), "--", "python3", str(path)]
+        start = time.monotonic()
+        subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600)
+        wall = time.monotonic() - start
+        starts = json.loads(report.read_text()).get("stats", {}).get("instance_starts", 0)
+        return wall, starts
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+pending = {l.split()[0] for l in (root / "fixtures/PENDING").read_text().splitlines() if l and not l.startswith("#")}
+rows = []
+for path in sorted((root / "fixtures/python").glob("*/*.py")):
+    rel = str(path.relative_to(root))
+    if rel in pending:
+        continue
+    buggy = "expect-fail" in header(path) or "expect-warn" in header(path)
+    samples = [run_fixture(path, path.parent.name) for _ in range(runs)]
+    wall = statistics.median(s[0] for s in samples)
+    starts = statistics.median(s[1] for s in samples)
+    rows.append((rel, buggy, wall, starts))
+    print(f"{rel:<62} {'buggy' if buggy else 'correct':<7} median {wall:6.2f} s  starts {starts:4.0f}", flush=True)
+
+for kind, flag in (("correct", False), ("buggy", True)):
+    walls = [r[2] for r in rows if r[1] == flag]
+    if walls:
+        print(f"{kind}: {len(walls)} fixtures, median {statistics.median(walls):.2f} s, max {max(walls):.2f} s, over 5 s: {sum(w > 5 for w in walls)}")
+
+
+def grade(class_dir, manifest):
+    out = tempfile.mkdtemp()
+    try:
+        proc = subprocess.run([binary, "grade", str(class_dir), "--manifest", str(manifest), "--out", out],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=3600)
+        line = [l for l in proc.stderr.splitlines() if "graded" in l and "a minute" in l]
+        return line[-1] if line else proc.stderr[-300:]
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+print("bundled class:", grade(root / "fixtures/class", root / "fixtures/grading.toml"))
+# A mixed class of 40: each student one UDP and one TCP server, correct and buggy in turn.
+udp = [p for p in sorted((root / "fixtures/python/udp-server").glob("*.py")) if str(p.relative_to(root)) not in pending]
+tcp = [p for p in sorted((root / "fixtures/python/tcp-server").glob("*.py")) if str(p.relative_to(root)) not in pending]
+with tempfile.TemporaryDirectory() as class_dir:
+    for i in range(40):
+        student = pathlib.Path(class_dir, f"student{i:02}")
+        student.mkdir()
+        shutil.copy(udp[i % len(udp)], student / "udp_server.py")
+        shutil.copy(tcp[i % len(tcp)], student / "tcp_server.py")
+    print("mixed class of 40:", grade(class_dir, root / "fixtures/grading.toml"))
