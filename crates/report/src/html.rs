@@ -357,15 +357,9 @@ fn target_meta(catalog: &Catalog, t: &TargetInfo) -> Vec<(String, String)> {
 }
 
 fn counts(catalog: &Catalog, report: &Report) -> String {
-    let s = report.summary();
-    catalog.render(&msg!(
+    catalog.render(&crate::text::counts_message(
         "report-counts",
-        pass = s.pass,
-        fail = s.fail,
-        warn = s.warn,
-        info = s.info,
-        skip = s.skip,
-        error = s.error
+        &report.summary(),
     ))
 }
 

@@ -15,15 +15,7 @@ pub fn render(report: &Report, catalog: &Catalog) -> String {
             name = report.target.name.as_str(),
             role = report.role.as_str()
         )),
-        catalog.render(&msg!(
-            "report-counts",
-            pass = s.pass,
-            fail = s.fail,
-            warn = s.warn,
-            info = s.info,
-            skip = s.skip,
-            error = s.error
-        ))
+        catalog.render(&crate::text::counts_message("report-counts", &s))
     );
     for notice in &report.notices {
         let _ = writeln!(md, "> {}\n", catalog.render(notice));

@@ -91,16 +91,15 @@ pub fn footer(catalog: &Catalog, report: &Report) -> String {
 /// The summary line: `12 checks: 10 pass, 1 fail, …`.
 pub fn summary_line(catalog: &Catalog, s: &Summary) -> String {
     let total = Outcome::ALL.iter().map(|o| s.count(*o)).sum::<usize>();
-    catalog.render(&msg!(
-        "report-summary",
-        total = total,
-        pass = s.pass,
-        fail = s.fail,
-        warn = s.warn,
-        info = s.info,
-        skip = s.skip,
-        error = s.error
-    ))
+    catalog.render(&counts_message("report-summary", s).with("total", total))
+}
+
+/// The outcome counts as the catalog message `id` (`report-counts`,
+/// `report-summary`), with one argument per outcome.
+pub fn counts_message(id: &'static str, s: &Summary) -> Message {
+    Outcome::ALL
+        .into_iter()
+        .fold(Message::new(id), |m, o| m.with(o.as_str(), s.count(o)))
 }
 
 /// The whole report as text with ANSI styles (strip them for a non-terminal).
