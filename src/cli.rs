@@ -108,15 +108,15 @@ pub(crate) struct RunArgs {
     /// Seed of the property checks (printed with every failure).
     #[arg(long)]
     pub(crate) seed: Option<u64>,
-    /// Cases per property check.
-    #[arg(long, default_value_t = 32)]
-    pub(crate) cases: u32,
-    /// Wall-clock limit of one check, e.g. 30s.
-    #[arg(long, value_name = "DUR", value_parser = humantime::parse_duration, default_value = "30s")]
-    pub(crate) timeout: Duration,
-    /// How many more times a failing check is run to see if it reproduces.
-    #[arg(long, default_value_t = 2)]
-    pub(crate) retries: u32,
+    /// Cases per property check (default 32).
+    #[arg(long)]
+    pub(crate) cases: Option<u32>,
+    /// Wall-clock limit of one check, e.g. 30s (the default).
+    #[arg(long, value_name = "DUR", value_parser = humantime::parse_duration)]
+    pub(crate) timeout: Option<Duration>,
+    /// How many more times a failing check is run to see if it reproduces (default 2).
+    #[arg(long)]
+    pub(crate) retries: Option<u32>,
     /// Checks run at once (default: the number of cores).
     #[arg(long)]
     pub(crate) jobs: Option<usize>,

@@ -44,12 +44,12 @@ pub struct RunOptions {
     pub skip: Vec<String>,
     /// Seed of the property checks (fresh when absent).
     pub seed: Option<u64>,
-    /// Cases per property check.
-    pub cases: u32,
-    /// Wall-clock limit of one check.
-    pub timeout: Duration,
-    /// How many more times a failing check runs.
-    pub retries: u32,
+    /// Cases per property check (default: [`Settings::default`]'s).
+    pub cases: Option<u32>,
+    /// Wall-clock limit of one check (default: [`Settings::default`]'s).
+    pub timeout: Option<Duration>,
+    /// How many more times a failing check runs (default: [`Settings::default`]'s).
+    pub retries: Option<u32>,
     /// Checks at once (default: cores).
     pub jobs: Option<usize>,
     /// Where to write the JSON report.
@@ -90,19 +90,20 @@ pub async fn run(
 }
 
 fn prepare(options: &RunOptions, sandbox: Option<Availability>) -> Result<Prepared, CommandError> {
-    if options.timeout.is_zero() {
+    let defaults = Settings::default();
+    if options.timeout.is_some_and(|t| t.is_zero()) {
         return Err(usage("--timeout must be longer than 0 s"));
     }
     let checks = select(options)?;
     let mut settings = Settings {
         contract: options.contract,
         seed: options.seed.unwrap_or_else(fresh_seed),
-        cases: options.cases.max(1),
+        cases: options.cases.unwrap_or(defaults.cases).max(1),
         addr: options.addr,
-        check_timeout: options.timeout,
-        retries: options.retries,
+        check_timeout: options.timeout.unwrap_or(defaults.check_timeout),
+        retries: options.retries.unwrap_or(defaults.retries),
         snapshot_dir: options.snapshot_dir.clone(),
-        ..Settings::default()
+        ..defaults
     };
     if let Some(jobs) = options.jobs {
         settings.jobs = jobs.max(1);
