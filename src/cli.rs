@@ -3,6 +3,7 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use sockspec_grade::run::{RunOptions, TargetChoice};
 use sockspec_grade::run_class::GradeOptions;
+use sockspec_harness::server_addr::ServerAddr;
 use sockspec_report::Lang;
 use sockspec_results::{Contract, Role};
 use std::net::SocketAddr;
@@ -92,10 +93,11 @@ pub(crate) struct RunArgs {
     /// What the program's replies mean: echo, lines or any.
     #[arg(long, value_parser = parse_contract, default_value = "any")]
     pub(crate) contract: Contract,
-    /// The address a client uses (or a server binds), if it is hard-coded and
-    /// not found in its source.
+    /// The server a client uses (or the address a server binds): HOST:PORT, the
+    /// host an IP address or a name. An override: clients reach sockspec
+    /// wherever they connect.
     #[arg(long, value_name = "HOST:PORT")]
-    pub(crate) addr: Option<SocketAddr>,
+    pub(crate) addr: Option<ServerAddr>,
     /// Input script: lines fed to the program's stdin, one at a time.
     #[arg(long, value_name = "FILE")]
     pub(crate) input: Option<PathBuf>,

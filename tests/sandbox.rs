@@ -54,6 +54,7 @@ async fn a_targets_broadcast_is_received_inside_its_sandbox_and_nowhere_else() {
                 role: Role::UdpClient,
                 connect_to: None,
                 bind_to: None,
+                connect_name: None,
                 input: Vec::new(),
                 close_stdin: true,
                 activity: tokio::sync::watch::channel(0).1,

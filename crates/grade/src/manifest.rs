@@ -2,9 +2,9 @@
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
+use sockspec_harness::server_addr::ServerAddr;
 use sockspec_harness::{Contract, Level, Role};
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 use std::time::Duration;
 
 /// The whole manifest.
@@ -45,8 +45,10 @@ pub struct Task {
     pub contract: Contract,
     /// Its stdin script.
     pub input: Option<String>,
-    /// The address a client uses (or a server binds), when hard-coded.
-    pub addr: Option<SocketAddr>,
+    /// The address a client uses (or a server binds): `HOST:PORT`, the host an
+    /// IP address or a name; an override of what sockspec finds by itself.
+    #[serde(default, deserialize_with = "server_addr")]
+    pub addr: Option<ServerAddr>,
     /// Which checks count (IDs or globs); default: every check of the role.
     #[serde(default)]
     pub checks: Vec<String>,
@@ -91,6 +93,11 @@ fn default_command() -> String {
 
 fn default_seed() -> u64 {
     1
+}
+
+fn server_addr<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<ServerAddr>, D::Error> {
+    let text = String::deserialize(d)?;
+    text.parse().map(Some).map_err(serde::de::Error::custom)
 }
 
 fn duration<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {

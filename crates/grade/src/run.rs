@@ -35,7 +35,7 @@ pub struct RunOptions {
     /// What its replies mean.
     pub contract: Contract,
     /// The server address a client uses (an override of what is found).
-    pub addr: Option<SocketAddr>,
+    pub addr: Option<sockspec_harness::server_addr::ServerAddr>,
     /// Input script: lines fed to stdin.
     pub input: Option<PathBuf>,
     /// Only checks whose ID matches one of these globs.
@@ -99,7 +99,7 @@ fn prepare(options: &RunOptions, sandbox: Option<Availability>) -> Result<Prepar
         contract: options.contract,
         seed: options.seed.unwrap_or_else(fresh_seed),
         cases: options.cases.unwrap_or(defaults.cases).max(1),
-        addr: options.addr,
+        addr: options.addr.clone(),
         check_timeout: options.timeout.unwrap_or(defaults.check_timeout),
         retries: options.retries.unwrap_or(defaults.retries),
         snapshot_dir: options.snapshot_dir.clone(),
@@ -286,7 +286,7 @@ pub fn rerun_command(options: &RunOptions, id: &str, seed: u64) -> String {
         format!("--role {}", options.role),
         format!("--contract {}", options.contract),
     ];
-    if let Some(addr) = options.addr {
+    if let Some(addr) = &options.addr {
         parts.push(format!("--addr {addr}"));
     }
     if let Some(input) = &options.input {

@@ -327,7 +327,7 @@ async fn grade_task(
         seed,
         cases: task.cases.unwrap_or(defaults.cases),
         input: task.input_lines().unwrap_or(defaults.input.clone()),
-        addr: task.addr,
+        addr: task.addr.clone(),
         check_timeout: task.timeout.unwrap_or(defaults.check_timeout),
         // Students run side by side; each one's checks run one at a time.
         jobs: 1,

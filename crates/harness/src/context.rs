@@ -150,7 +150,13 @@ impl Ctx {
     /// Addresses that must be local in the target's network: `--addr` and any
     /// address written in its source.
     fn local_ips(&self) -> Vec<IpAddr> {
-        let mut ips: Vec<IpAddr> = self.settings.addr.iter().map(|a| a.ip()).collect();
+        let mut ips: Vec<IpAddr> = self
+            .settings
+            .addr
+            .iter()
+            .filter(|a| a.name().is_none())
+            .map(|a| a.socket_addr().ip())
+            .collect();
         ips.extend(self.target.hinted_addrs().iter().map(|a| a.ip()));
         ips
     }
@@ -188,7 +194,12 @@ impl Ctx {
         LaunchRequest {
             role: self.check.role,
             connect_to,
-            bind_to: self.settings.addr,
+            bind_to: self.settings.addr.as_ref().map(|a| a.socket_addr()),
+            connect_name: self
+                .settings
+                .addr
+                .as_ref()
+                .and_then(|a| a.name().map(str::to_string)),
             input: self.settings.input.clone(),
             close_stdin,
             activity: self.recorder.activity(),
@@ -351,6 +362,8 @@ impl Ctx {
     pub fn client_server_addr(&self) -> SocketAddr {
         self.settings
             .addr
+            .as_ref()
+            .map(|a| a.socket_addr())
             .or_else(|| {
                 self.target
                     .hinted_addrs()

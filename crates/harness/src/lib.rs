@@ -21,6 +21,7 @@ pub mod recorder;
 pub mod redirect;
 pub mod runner;
 pub mod sandbox;
+pub mod server_addr;
 pub mod settings;
 pub mod sockdiag;
 pub mod source_hints;

@@ -1,7 +1,6 @@
 //! Settings of one run, shared by every check in it.
 
 use sockspec_results::Contract;
-use std::net::SocketAddr;
 use std::time::Duration;
 
 /// The input script a client gets when the user gives none: ASCII and Chinese,
@@ -19,8 +18,9 @@ pub struct Settings {
     pub cases: u32,
     /// Lines fed to the target's stdin, one at a time.
     pub input: Vec<String>,
-    /// The address a client target uses (or a server binds), when given.
-    pub addr: Option<SocketAddr>,
+    /// The address a client target uses (or a server binds), when given: an
+    /// override of what sockspec finds by itself.
+    pub addr: Option<crate::server_addr::ServerAddr>,
     /// Wall-clock limit of one check.
     pub check_timeout: Duration,
     /// How long a server may take to bind its socket.

@@ -55,6 +55,9 @@ pub struct LaunchRequest {
     pub connect_to: Option<SocketAddr>,
     /// For servers: the address to offer as `{host}`/`{port}`.
     pub bind_to: Option<SocketAddr>,
+    /// For clients told a host name (`--addr www.sina.com.cn:80`): the name
+    /// `{host}` stands for instead of `connect_to`'s address.
+    pub connect_name: Option<String>,
     /// Lines for stdin, fed one at a time.
     pub input: Vec<String>,
     /// Whether stdin is closed once the script is fed (clients) or kept open (servers).

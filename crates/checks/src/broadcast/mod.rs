@@ -35,6 +35,8 @@ fn lan_for(ctx: &Ctx, hosts: usize) -> Result<(Lan, u16), Verdict> {
     let known: Vec<_> = ctx
         .settings()
         .addr
+        .as_ref()
+        .map(|a| a.socket_addr())
         .into_iter()
         .chain(ctx.target().hinted_addrs())
         .filter(|a| a.is_ipv4() && !a.ip().is_loopback() && !a.ip().is_unspecified())

@@ -285,7 +285,11 @@ impl Target for Command {
                 None => false,
             };
             let endpoint = request.connect_to.or(request.bind_to);
-            let host = endpoint.map_or_else(|| "127.0.0.1".to_string(), |a| a.ip().to_string());
+            let host = match (&request.connect_name, endpoint) {
+                (Some(name), _) if request.connect_to.is_some() => name.clone(),
+                (_, Some(a)) => a.ip().to_string(),
+                (_, None) => "127.0.0.1".to_string(),
+            };
             let port = endpoint.map_or(0, |a| a.port());
             let broadcast = request
                 .broadcast
