@@ -70,6 +70,7 @@ http-request-host-name-mismatch = Host is `{ $host }`, but the client connected 
    *[other] :{ $port }
 }`
 http-client-reads-response-holds = the whole { $size }-byte response, sent in { $segment }-byte segments, reached the client's output
+http-client-reads-response-read-whole = the client read every segment of the { $size }-byte response ({ $segment }-byte segments) and finished; it did not print the response's last line as text (it keeps or shows the body otherwise)
 http-client-reads-response-partial = The client showed only part of the { $size }-byte response: its last line `{ $marker }` never appeared in the output. { $lang ->
     [c] One read()/recv() returns whatever has arrived; call it in a loop until it returns 0 (the server closed) or until Content-Length bytes of body arrived.
     [node] One 'data' event brings whatever has arrived; collect the chunks until the 'end' event (the server closed), or use the http module, which does it for you.

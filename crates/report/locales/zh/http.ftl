@@ -55,6 +55,7 @@ http-request-host-name-mismatch = Host 是 `{ $host }`，但客户端连接的�
    *[other] :{ $port }
 }`
 http-client-reads-response-holds = 完整的 { $size } 字节响应（按每段 { $segment } 字节发送）出现在了客户端的输出中
+http-client-reads-response-read-whole = 客户端读完了 { $size } 字节响应的每一段（每段 { $segment } 字节）并正常结束；它没有把响应的最后一行作为文本打印出来（响应体另作保存或以别的形式显示）
 http-client-reads-response-partial = 客户端只显示了 { $size } 字节响应的一部分：最后一行 `{ $marker }` 没有出现在输出里。{ $lang ->
     [c] 一次 read()/recv() 只返回当时已经到达的数据（TCP 是字节流，没有消息边界）；要循环调用，直到它返回 0（服务器关闭了连接），或者读够 Content-Length 字节的响应体。
     [node] 一次 'data' 事件只带来当时已经到达的数据；要把各块收集起来，直到 'end' 事件（服务器关闭了连接），或者改用 http 模块，它会替你做这件事。
