@@ -1,6 +1,7 @@
 //! Checks of an HTTP client: sockspec serves HTTP where the client connects,
 //! captures its request byte for byte and validates it, then answers with a
-//! response larger than 1 KiB cut into many segments, and closes.
+//! response larger than 1 KiB cut into many segments (inside multi-byte
+//! UTF-8 characters too), and closes.
 
 use super::{Problem, listed};
 use crate::check;
@@ -37,6 +38,10 @@ struct Capture {
     exited: Option<sockspec_harness::ExitInfo>,
     /// The client's output.
     stdout: String,
+    /// What it wrote to stderr.
+    stderr: String,
+    /// Whether it read every segment of the response (the wire says so).
+    read_all: bool,
     /// Where the client meant to connect (redirected in a sandbox).
     meant: Option<sockspec_harness::context::Destination>,
 }
@@ -74,6 +79,8 @@ async fn capture(ctx: &mut Ctx) -> Result<Capture, Verdict> {
             report: validate_request(b""),
             exited: None,
             stdout: String::new(),
+            stderr: String::new(),
+            read_all: false,
             meant: None,
         });
     };
@@ -99,21 +106,25 @@ async fn capture(ctx: &mut Ctx) -> Result<Capture, Verdict> {
     }
     let report = validate_request(&request);
     snapshot(ctx, server, &request);
-    for piece in response().chunks(SEGMENT) {
+    let mut read_all = true;
+    for piece in segments(&response()) {
         if peer.write(piece).await.is_err() {
+            read_all = false;
             break;
         }
-        peer.wait_peer_read(patience).await;
+        read_all &= peer.wait_peer_read(patience).await;
     }
     peer.close();
     let exited = match ctx.instance() {
         Some(instance) => instance.wait_exit(patience).await,
         None => None,
     };
-    let stdout = ctx
-        .instance()
-        .map(|i| String::from_utf8_lossy(&i.output.get(Stream::Stdout).bytes).into_owned())
-        .unwrap_or_default();
+    let text = |stream| {
+        ctx.instance()
+            .map(|i| String::from_utf8_lossy(&i.output.get(stream).bytes).into_owned())
+            .unwrap_or_default()
+    };
+    let (stdout, stderr) = (text(Stream::Stdout), text(Stream::Stderr));
     Ok(Capture {
         server,
         connected: true,
@@ -121,8 +132,32 @@ async fn capture(ctx: &mut Ctx) -> Result<Capture, Verdict> {
         report,
         exited,
         stdout,
+        stderr,
+        read_all,
         meant,
     })
+}
+
+/// `bytes` cut into segments of at most [`SEGMENT`] bytes, each cut falling
+/// inside a multi-byte UTF-8 character where one is near (a client that
+/// decodes each recv() on its own then meets half a character).
+fn segments(bytes: &[u8]) -> Vec<&[u8]> {
+    let continuation = |b: u8| b & 0xC0 == 0x80;
+    let mut out = Vec::new();
+    let mut rest = bytes;
+    while rest.len() > SEGMENT {
+        let cut = (SEGMENT / 2..=SEGMENT)
+            .rev()
+            .find(|&i| continuation(rest[i]))
+            .unwrap_or(SEGMENT);
+        let (piece, tail) = rest.split_at(cut);
+        out.push(piece);
+        rest = tail;
+    }
+    if !rest.is_empty() {
+        out.push(rest);
+    }
+    out
 }
 
 /// Keeps the request, with sockspec's port written `{port}`, in the snapshot
@@ -347,19 +382,43 @@ async fn reads_response(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         return Ok(not_connected(cap.server));
     }
     let size = response().len();
-    if cap.stdout.contains(END_MARKER) {
+    let whole = cap.stdout.contains(END_MARKER);
+    // U+FFFD in the output (never in the response): a piece decoded alone
+    // with errors replaced; a decoding error's traceback: decoded alone, strictly.
+    let replaced = cap.stdout.matches('\u{FFFD}').count();
+    let decode_error = cap.stderr.contains("UnicodeDecodeError");
+    let lang = ctx.language();
+    let diagnosis = if (whole && replaced > 0) || decode_error {
+        msg!(
+            "http-client-reads-response-decoded-pieces",
+            size = size,
+            replaced = replaced,
+            lang = lang
+        )
+    } else if whole {
         return Ok(Verdict::Holds(msg!(
             "http-client-reads-response-holds",
             size = size,
             segment = SEGMENT
         )));
-    }
-    Ok(Verdict::Violated {
-        diagnosis: msg!(
+    } else if cap.read_all && cap.exited.is_some_and(|e| e.success()) {
+        // It read every segment and finished well, but keeps the body
+        // elsewhere (a file) or prints it otherwise (as bytes).
+        return Ok(Verdict::Holds(msg!(
+            "http-client-reads-response-read-whole",
+            size = size,
+            segment = SEGMENT
+        )));
+    } else {
+        msg!(
             "http-client-reads-response-partial",
             size = size,
-            marker = END_MARKER
-        ),
+            marker = END_MARKER,
+            lang = lang
+        )
+    };
+    Ok(Verdict::Violated {
+        diagnosis,
         counterexample: Some(Counterexample::Described(msg!(
             "http-client-reads-response-counterexample",
             size = size,
@@ -380,7 +439,30 @@ async fn close(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         ))),
         None => Ok(Verdict::violated(msg!(
             "http-client-close-still-running",
-            waited = ctx.settings().reply_timeout
+            waited = ctx.settings().reply_timeout,
+            lang = ctx.language()
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_are_small_cover_the_response_and_cut_inside_characters() {
+        let bytes = response();
+        let pieces = segments(&bytes);
+        assert!(pieces.iter().all(|p| !p.is_empty() && p.len() <= SEGMENT));
+        assert_eq!(pieces.concat(), bytes);
+        let cut_in_char = pieces
+            .iter()
+            .filter(|p| std::str::from_utf8(p).is_err())
+            .count();
+        assert!(
+            cut_in_char >= pieces.len() / 2,
+            "{cut_in_char} of {}",
+            pieces.len()
+        );
     }
 }

@@ -8,7 +8,7 @@ use sockspec_harness::tcp::Read;
 use sockspec_harness::{Ctx, Verdict, msg};
 use sockspec_reference::http::format_request;
 use sockspec_results::Counterexample;
-use sockspec_wire::http::{response_end, validate_response};
+use sockspec_wire::http::{Kind, response_end, validate_response};
 
 /// A response as sockspec read it.
 struct Fetched {
@@ -39,6 +39,30 @@ async fn request_for(ctx: &mut Ctx, path: &str, close: bool) -> Result<Vec<u8>, 
 /// bytes (each after the server read the last), and reads the response until
 /// it is complete or the server closes or goes quiet.
 async fn fetch(
+    ctx: &mut Ctx,
+    label: &str,
+    request: &[u8],
+    cut: Option<usize>,
+) -> Result<Fetched, Verdict> {
+    let got = fetch_once(ctx, label, request, cut).await?;
+    if !got.bytes.is_empty() {
+        return Ok(got);
+    }
+    // Nothing came back: when that is because the instance was on its way
+    // out (a one-shot server after its one request), this sub-case is
+    // owed a fresh instance, which `connect` starts once the exit is seen.
+    let exited = match ctx.instance() {
+        Some(instance) => instance.wait_exit(ctx.latency.patience()).await.is_some(),
+        None => false,
+    };
+    if exited {
+        return fetch_once(ctx, label, request, cut).await;
+    }
+    Ok(got)
+}
+
+/// [`fetch`] on the current instance (started if there is none or it exited).
+async fn fetch_once(
     ctx: &mut Ctx,
     label: &str,
     request: &[u8],
@@ -127,11 +151,24 @@ async fn response_rule(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         let line = super::first_line(&got.bytes);
         return Ok(Verdict::Holds(msg!("http-response-holds", line = line)));
     };
+    let lang = ctx.language();
+    let hint = if id == CRLF.id {
+        msg!("http-hint-crlf", lang = lang)
+    } else if report
+        .violations
+        .iter()
+        .any(|v| v.check == id && matches!(v.kind, Kind::LengthCountsCharacters { .. }))
+    {
+        msg!("http-hint-length-bytes", lang = lang)
+    } else {
+        msg!("http-hint-none")
+    };
     Ok(Verdict::Violated {
         diagnosis: msg!(
             "http-response-violated",
             problem = first.what.clone(),
-            more = mine.len() - 1
+            more = mine.len() - 1,
+            hint = hint
         ),
         counterexample: Some(Counterexample::Described(msg!(
             "http-response-counterexample",
@@ -148,7 +185,16 @@ check! {
         role: HttpServer,
         level: Must,
         spec: "RFC 9112 §4",
-        title: "HTTP-version SP 3DIGIT SP reason CRLF",
+        title: "HTTP-version SP 3DIGIT SP reason-phrase",
+        run: response_rule,
+    }
+
+    pub static CRLF {
+        id: "http.response.crlf",
+        role: HttpServer,
+        level: Must,
+        spec: "RFC 9112 §2.2",
+        title: "every line of the head ends in CRLF, no bare LF or CR",
         run: response_rule,
     }
 
@@ -156,8 +202,8 @@ check! {
         id: "http.response.fields",
         role: HttpServer,
         level: Must,
-        spec: "RFC 9112 §2.2, §5",
-        title: "CRLF line endings and field syntax as for requests",
+        spec: "RFC 9112 §5, §2.1",
+        title: "field syntax as for requests, and the header section ends with an empty line",
         run: response_rule,
     }
 
@@ -195,6 +241,15 @@ check! {
         spec: "RFC 9112 §3 (400 Bad Request); RFC 9110 §15.5.1",
         title: "a malformed request gets 400 (or a close), and the server keeps serving",
         run: bad_request,
+    }
+
+    pub static NEXT_CLIENT {
+        id: "http.server.next-client",
+        role: HttpServer,
+        level: Must,
+        spec: "accept(2) in a loop; course day02: a server serves one request after another",
+        title: "after one connection's response, a new connection is served",
+        run: next_client,
     }
 
     pub static KEEP_ALIVE {
@@ -264,7 +319,8 @@ async fn segmented_request(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
             "http-server-segmented-request-differs",
             piece = PIECE,
             cut = &cut.bytes,
-            whole = &whole.bytes
+            whole = &whole.bytes,
+            lang = ctx.language()
         ),
         counterexample: Some(Counterexample::Described(msg!(
             "http-server-segmented-request-counterexample",
@@ -304,42 +360,135 @@ async fn bad_request(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let Some(server) = server else {
         return Ok(Verdict::Error(msg!("server-without-address")));
     };
-    let request = format_request(
-        "GET",
-        "/",
-        &server.to_string(),
-        &[("Connection", "close")],
-        b"",
-    );
     // The same instance: a server that died on the bad request is not restarted.
-    let next = match ctx.tcp_connect("client B", server).await? {
-        Ok(mut peer) => {
-            peer.write(&request).await.map_err(io_error)?;
-            read_response(&mut peer, ctx.settings().reply_timeout).await?
-        }
-        Err(_) => Fetched {
-            bytes: Vec::new(),
-            closed: true,
-        },
-    };
+    let next = next_on(ctx, server, "client B").await?;
     if status(&next.bytes).is_some() {
         return Ok(Verdict::Holds(msg!(
             "http-server-bad-request-holds",
             answered = answered
         )));
     }
+    let state = ctx.target_state().await;
+    // The control: the same two steps with a good first request. A server
+    // that stops after any request is http.server.next-client's mistake.
+    if let Served::Once { .. } = serve_twice(ctx).await? {
+        return Ok(Verdict::Blocked {
+            by: NEXT_CLIENT.id,
+            reason: msg!("http-server-bad-request-blocked"),
+        });
+    }
     Ok(Verdict::Violated {
         diagnosis: msg!(
             "http-server-bad-request-stopped",
             answered = answered,
-            state = ctx.target_state().await
+            state = state
         ),
         counterexample: Some(Counterexample::Described(msg!(
             "http-server-bad-request-counterexample",
             malformed = MALFORMED,
-            request = &request
+            request = &request_to(server)
         ))),
     })
+}
+
+/// `GET /` with `Connection: close`, for the server at `server`.
+fn request_to(server: std::net::SocketAddr) -> Vec<u8> {
+    format_request(
+        "GET",
+        "/",
+        &server.to_string(),
+        &[("Connection", "close")],
+        b"",
+    )
+}
+
+/// `GET /` on a new connection to the same instance at `server` (not
+/// restarted); a refused connection gives nothing, closed.
+async fn next_on(
+    ctx: &mut Ctx,
+    server: std::net::SocketAddr,
+    label: &str,
+) -> Result<Fetched, Verdict> {
+    match ctx.tcp_connect(label, server).await? {
+        Ok(mut peer) => {
+            let request = request_to(server);
+            match peer.write(&request).await {
+                Ok(()) => {}
+                Err(e) if connection_broken(&e) => {}
+                Err(e) => return Err(io_error(e)),
+            }
+            read_response(&mut peer, ctx.settings().reply_timeout).await
+        }
+        Err(_) => Ok(Fetched {
+            bytes: Vec::new(),
+            closed: true,
+        }),
+    }
+}
+
+/// What two connections in turn to one instance got.
+enum Served {
+    /// The first got no response: nothing to say about the second.
+    Never,
+    /// The first was answered (`first` is its response), the second not
+    /// (`refused`: its connection was refused or reset before any byte).
+    Once { first: Vec<u8>, second: Fetched },
+    /// Both were answered.
+    Twice,
+}
+
+/// `GET /` on a connection to an instance (fresh when the last one exited),
+/// then on a second connection to the same instance.
+async fn serve_twice(ctx: &mut Ctx) -> Result<Served, Verdict> {
+    let request = request_for(ctx, "/", true).await?;
+    let first = fetch(ctx, "client A", &request, None).await?;
+    if first.bytes.is_empty() {
+        return Ok(Served::Never);
+    }
+    let Some(server) = ctx.instance().and_then(|i| i.addr) else {
+        return Err(Verdict::Error(msg!("server-without-address")));
+    };
+    let second = next_on(ctx, server, "client B").await?;
+    if status(&second.bytes).is_some() {
+        return Ok(Served::Twice);
+    }
+    Ok(Served::Once {
+        first: first.bytes,
+        second,
+    })
+}
+
+async fn next_client(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
+    match serve_twice(ctx).await? {
+        Served::Never => Ok(Verdict::Blocked {
+            by: STATUS_LINE.id,
+            reason: msg!("http-server-next-client-blocked"),
+        }),
+        Served::Twice => Ok(Verdict::Holds(msg!("http-server-next-client-holds"))),
+        Served::Once { first, second } => {
+            let how = if !second.bytes.is_empty() {
+                "other"
+            } else if second.closed {
+                "closed"
+            } else {
+                "silent"
+            };
+            Ok(Verdict::Violated {
+                diagnosis: msg!(
+                    "http-server-next-client-unserved",
+                    how = how,
+                    line = super::first_line(&first),
+                    got = &second.bytes,
+                    waited = ctx.settings().reply_timeout,
+                    state = ctx.target_state().await,
+                    lang = ctx.language()
+                ),
+                counterexample: Some(Counterexample::Described(msg!(
+                    "http-server-next-client-counterexample"
+                ))),
+            })
+        }
+    }
 }
 
 async fn keep_alive(ctx: &mut Ctx) -> Result<Verdict, Verdict> {

@@ -55,10 +55,30 @@ http-request-host-name-mismatch = Host 是 `{ $host }`，但客户端连接的�
    *[other] :{ $port }
 }`
 http-client-reads-response-holds = 完整的 { $size } 字节响应（按每段 { $segment } 字节发送）出现在了客户端的输出中
-http-client-reads-response-partial = 客户端只显示了 { $size } 字节响应的一部分：最后一行 `{ $marker }` 没有出现在输出里。一次 recv() 只返回当时已经到达的数据（TCP 是字节流，没有消息边界）；要循环读取，直到服务器关闭连接（recv 返回空字节串 b''），或者读够 Content-Length 字节的响应体。
+http-client-reads-response-read-whole = 客户端读完了 { $size } 字节响应的每一段（每段 { $segment } 字节）并正常结束；它没有把响应的最后一行作为文本打印出来（响应体另作保存或以别的形式显示）
+http-client-reads-response-partial = 客户端只显示了 { $size } 字节响应的一部分：最后一行 `{ $marker }` 没有出现在输出里。{ $lang ->
+    [c] 一次 read()/recv() 只返回当时已经到达的数据（TCP 是字节流，没有消息边界）；要循环调用，直到它返回 0（服务器关闭了连接），或者读够 Content-Length 字节的响应体。
+    [node] 一次 'data' 事件只带来当时已经到达的数据；要把各块收集起来，直到 'end' 事件（服务器关闭了连接），或者改用 http 模块，它会替你做这件事。
+    [java] 一次 read() 只返回当时已经到达的数据；要循环读取，直到它返回 -1（服务器关闭了连接），或者读够 Content-Length 字节的响应体。
+    [go] 一次 Read() 只返回当时已经到达的数据；要一直读到 io.EOF（io.ReadAll 会这样做），或者读够 Content-Length 字节的响应体。
+   *[other] 一次 recv() 只返回当时已经到达的数据（TCP 是字节流，没有消息边界）；要循环读取，直到服务器关闭连接（recv 返回空字节串 b''），或者读够 Content-Length 字节的响应体。
+}
+http-client-reads-response-decoded-pieces = 客户端把 { $size } 字节响应的每一段分别解码：响应体里有中文，一段数据可能切在一个多字节 UTF-8 字符的中间，单独解码就会出错{ $replaced ->
+    [0] {""}
+   *[other] （输出里有 { $replaced } 个 U+FFFD 替换字符）
+}。{ $lang ->
+    [node] 把各个 Buffer 收集起来，最后一次性解码（Buffer.concat(chunks).toString()），或者调用 socket.setEncoding('utf8')，它会把被切开的字符留到下一块。
+    [java] 把字节收集起来（ByteArrayOutputStream），最后一次性解码，或者通过 InputStreamReader 读取，它会把被切开的字符留到下一次读取。
+   *[other] 把每次 recv() 收到的字节拼接起来（data += s.recv(1024)），全部收完后再一次性 decode()。
+}
 http-client-reads-response-counterexample = 一个 { $size } 字节的响应，每段 { $segment } 字节
 http-client-close-holds = 服务器关闭连接后，客户端结束了（{ $state }）
-http-client-close-still-running = 服务器发完响应并关闭连接 { $waited } 毫秒后，客户端仍在运行。recv() 返回空字节串 b'' 就说明响应已经完整：停止读取，关闭套接字，然后结束程序。
+http-client-close-still-running = 服务器发完响应并关闭连接 { $waited } 毫秒后，客户端仍在运行。{ $lang ->
+    [c] read()/recv() 返回 0 就说明响应已经完整：停止读取，close() 套接字，然后结束程序。
+    [node] 收到 'end' 事件就说明响应已经完整：结束套接字，让程序退出。
+    [java] read() 返回 -1 就说明响应已经完整：停止读取，关闭套接字，然后结束程序。
+   *[other] recv() 返回空字节串 b'' 就说明响应已经完整：停止读取，关闭套接字，然后结束程序。
+}
 
 ## 服务器：sockspec 发送请求，并校验每个响应。
 
@@ -67,7 +87,7 @@ http-response-holds = 响应 { $line }
 http-response-violated = 服务器对 GET / 的响应不符合规范：{ $problem }{ $more ->
     [0] {""}
    *[other] （下面还列出另外 { $more } 处）
-}。
+}。{ $hint }
 http-response-counterexample =
     请求 { $request }
     响应 { $response }
@@ -77,7 +97,11 @@ http-response-not-found-wrong-status = 请求一个不存在的路径，得到�
 http-response-not-found-no-status = 请求一个不存在的路径，得到的是 { $response }，而不是 404 响应。
 http-server-segmented-request-blocked = 整块发送的 GET / 没有得到响应，因此无从比较（见 http.response.status-line）
 http-server-segmented-request-holds = 按每次 { $piece } 字节写出的请求，得到了与整块发送时相同的响应
-http-server-segmented-request-differs = 按每次 { $piece } 字节发送的 GET / 得到的是 { $cut }，而整块发送时得到的是 { $whole }。一次 recv() 可能只收到请求的一部分（粘包/拆包）：要一直读，直到头部以 \r\n\r\n 结束。
+http-server-segmented-request-differs = 按每次 { $piece } 字节发送的 GET / 得到的是 { $cut }，而整块发送时得到的是 { $whole }。{ $lang ->
+    [c] 一次 read()/recv() 可能只收到请求的一部分（粘包/拆包）：要循环读取、追加到缓冲区，直到 strstr(buf, "\r\n\r\n") 找到头部的结尾。
+    [node] 一次 'data' 事件可能只带来请求的一部分：要把各块拼接起来，直到收到 '\r\n\r\n'，或者改用 http 模块，它会替你解析请求。
+   *[other] 一次 recv() 可能只收到请求的一部分（粘包/拆包）：要一直读，直到头部以 \r\n\r\n 结束。
+}
 http-server-segmented-request-counterexample = { $request }，每次写 { $piece } 字节
 http-server-bad-request-answered-status = 状态码 { $code }
 http-server-bad-request-answered-close = 关闭连接
@@ -93,3 +117,34 @@ http-server-keep-alive-closes = 服务器在每个响应之后关闭连接{ $how
 }。
 http-server-keep-alive-answered = 同一连接上的第二个请求得到了回答（keep-alive，持久连接）。
 http-server-keep-alive-unanswered = 同一连接上的第二个请求没有得到回答，而第一个响应并没有说明 Connection: close。
+
+## 用程序所用语言给出的提示，附在响应的诊断后面。
+
+http-hint-none = {""}
+http-hint-crlf = { $lang ->
+    [c] 头部每一行的结尾要写 `\r\n`，不是 `\n`，例如 sprintf(buf, "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n", len)。
+    [node] 用 net 模块时头部要自己写：每一行以 '\r\n' 结尾，例如 socket.write('HTTP/1.1 200 OK\r\n' + 'Content-Length: ' + Buffer.byteLength(body) + '\r\n\r\n')；用 http 模块则由它替你写。
+   *[other] 头部每一行都要以 '\r\n' 结尾，不是 '\n'，例如 'HTTP/1.1 200 OK\r\n'。
+}
+http-hint-length-bytes = { $lang ->
+    [c] 在 C 里，UTF-8 响应体的 strlen() 就是字节数：发送 Content-Length: strlen(body)，并且恰好写出这么多字节。
+    [node] 在 Node 里，body.length 数的是 UTF-16 码元，不是字节：要用 Buffer.byteLength(body)。
+   *[other] {""}
+}
+
+## 下一个连接（http.server.next-client）。
+
+http-server-next-client-blocked = GET / 没有得到响应，所以谈不上“下一个”请求（见 http.response.status-line）
+http-server-next-client-holds = 一个连接得到响应之后，同一个服务器又回答了新的连接
+http-server-next-client-unserved = 第一个连接得到了 { $line }，但之后到同一个服务器的新连接{ $how ->
+    [closed] 被拒绝，或者没有响应就被关闭了
+    [silent] 在 { $waited } 毫秒内没有得到响应
+   *[other] 得到的是 { $got }，没有状态行
+}；{ $state }：服务器只处理了一个请求就不再服务了。{ $lang ->
+    [c] 把 accept() 和处理请求的代码放进循环（for (;;)：connfd = accept(...)，回答，close(connfd)），每次只关闭已连接的套接字，不要关闭监听套接字。
+    [node] 让服务器一直监听：第一个响应之后不要调用 server.close() 或 process.exit()。
+    [java] 把 accept() 和处理请求的代码放进循环，每次只关闭 accept 得到的套接字，不要关闭 ServerSocket。
+   *[other] 把 accept() 和处理请求的代码放进 `while True:` 循环，每次只关闭连接套接字（c.close()），不要关闭监听套接字。
+}
+http-server-next-client-counterexample = 在一个连接上 GET /，然后在到同一个服务器的新连接上再 GET /
+http-server-bad-request-blocked = 服务器不论请求好坏，处理一个请求后就停止了，所以无法判断坏请求是否会让它停下来（见 http.server.next-client）

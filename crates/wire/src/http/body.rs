@@ -117,7 +117,13 @@ pub(crate) fn read(
     }
     body.end = End::At(framed_end);
     let extra = &bytes[framed_end..];
-    if extra.is_empty() || cx.message.others_follow() {
+    // Empty lines after a request are what a server skips before the next
+    // request-line (RFC 9112 §2.2): harmless, not a body.
+    let empty_lines = matches!(cx.message, Message::Request)
+        && extra
+            .split_inclusive(|&b| b == b'\n')
+            .all(|l| l == b"\r\n" || l == b"\n");
+    if extra.is_empty() || cx.message.others_follow() || empty_lines {
         return body;
     }
     let extra_bytes = count(extra.len() as u64, "byte");

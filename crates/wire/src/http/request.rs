@@ -202,6 +202,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn empty_lines_after_a_request_are_not_a_body() {
+        let extra_crlf = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n\r\n\r\n";
+        assert!(validate_request(extra_crlf).is_valid());
+        let text = b"GET / HTTP/1.1\r\nHost: a\r\n\r\nhi\r\n";
+        assert_eq!(validate_request(text).failed_checks(), [REQUEST_FRAMING]);
+    }
+
+    #[test]
     fn a_valid_request_has_parts_and_no_violations() {
         let bytes = b"POST /form HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nx=1";
         let report = validate_request(bytes);

@@ -5,7 +5,7 @@ use super::chunked::End;
 use super::fields::{self, Field};
 use super::framing::{self, Framing, Message};
 use super::head;
-use super::ids::{RESPONSE_FIELDS, RESPONSE_FRAMING, RESPONSE_STATUS_LINE};
+use super::ids::{RESPONSE_CRLF, RESPONSE_FIELDS, RESPONSE_FRAMING, RESPONSE_STATUS_LINE};
 use super::status_line;
 use super::violation::Kind;
 use super::{FieldReader, Violation, end_of_head};
@@ -105,7 +105,7 @@ pub(crate) fn validate(
         return finish(None, out);
     };
     let line = status_line::check(bytes, &start, &mut out);
-    head::crlf_violations(bytes, head.numbered(), RESPONSE_FIELDS, &mut out);
+    head::crlf_violations(bytes, head.numbered(), RESPONSE_CRLF, &mut out);
     let fields = match reader {
         FieldReader::Httparse => fields::parse(bytes, &head.fields, start.next()),
         FieldReader::Diagnose => None,
@@ -202,7 +202,9 @@ pub fn response_end(bytes: &[u8], request_method: Option<&str>) -> Option<usize>
 
 #[cfg(test)]
 mod tests {
-    use super::super::ids::{RESPONSE_FIELDS, RESPONSE_FRAMING, RESPONSE_STATUS_LINE};
+    use super::super::ids::{
+        RESPONSE_CRLF, RESPONSE_FIELDS, RESPONSE_FRAMING, RESPONSE_STATUS_LINE,
+    };
     use super::*;
 
     #[test]
@@ -248,7 +250,7 @@ mod tests {
             validate_response(b"HTTP/1.1 200\nContent-Length: 10\n\nhi", Some("GET"), true);
         assert_eq!(
             report.failed_checks(),
-            [RESPONSE_STATUS_LINE, RESPONSE_FIELDS, RESPONSE_FRAMING]
+            [RESPONSE_STATUS_LINE, RESPONSE_CRLF, RESPONSE_FRAMING]
         );
         assert_eq!(report.violations.len(), 5, "{:#?}", report.violations);
         assert_eq!(
@@ -261,5 +263,19 @@ mod tests {
             true,
         );
         assert_eq!(unfinished.failed_checks(), [RESPONSE_FIELDS]);
+    }
+
+    #[test]
+    fn line_endings_are_the_crlf_check_alone() {
+        for bytes in [
+            &b"HTTP/1.1 200 OK\nContent-Length: 2\n\nhi"[..],
+            b"HTTP/1.1 200 OK\nContent-Length: 2\r\n\r\nhi",
+            b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\nhi",
+            b"HTTP/1.1 200 OK\r\nServer: a\rb\r\nContent-Length: 2\r\n\r\nhi",
+        ] {
+            let report = validate_response(bytes, Some("GET"), false);
+            assert_eq!(report.failed_checks(), [RESPONSE_CRLF], "{report:#?}");
+            assert_eq!(response_end(bytes, Some("GET")), Some(bytes.len()));
+        }
     }
 }

@@ -24,13 +24,15 @@ pub mod ids {
     pub const REQUEST_FRAMING: &str = "http.request.framing";
     /// `HTTP-version SP 3DIGIT SP reason-phrase CRLF` (RFC 9112 §4).
     pub const RESPONSE_STATUS_LINE: &str = "http.response.status-line";
-    /// CRLF, field-line syntax and the end of the header section of a response.
+    /// Every line of a response's head ends in CRLF, no bare LF or CR (RFC 9112 §2.2).
+    pub const RESPONSE_CRLF: &str = "http.response.crlf";
+    /// Field-line syntax and the end of the header section of a response.
     pub const RESPONSE_FIELDS: &str = "http.response.fields";
     /// Content-Length, Transfer-Encoding and the body of a response (RFC 9112 §6).
     pub const RESPONSE_FRAMING: &str = "http.response.framing";
 
     /// Every ID above, requests first.
-    pub const ALL: [&str; 11] = [
+    pub const ALL: [&str; 12] = [
         REQUEST_LINE,
         REQUEST_CRLF,
         REQUEST_VERSION,
@@ -40,6 +42,7 @@ pub mod ids {
         REQUEST_END,
         REQUEST_FRAMING,
         RESPONSE_STATUS_LINE,
+        RESPONSE_CRLF,
         RESPONSE_FIELDS,
         RESPONSE_FRAMING,
     ];
