@@ -31,11 +31,22 @@ fn main() -> ExitCode {
         }
     };
     let code = runtime.block_on(async move {
-        match cli.command {
-            cli::Command::List(args) => commands::list::run(args),
-            cli::Command::Run(args) => commands::run::run(*args, sandbox).await,
-            cli::Command::Reference(args) => commands::reference::run(args).await,
-            cli::Command::Grade(args) => commands::grade::run(*args, sandbox).await,
+        let command = async move {
+            match cli.command {
+                cli::Command::List(args) => commands::list::run(args),
+                cli::Command::Run(args) => commands::run::run(*args, sandbox).await,
+                cli::Command::Reference(args) => commands::reference::run(args).await,
+                cli::Command::Grade(args) => commands::grade::run(*args, sandbox).await,
+            }
+        };
+        // SIGINT, SIGTERM, SIGHUP: every sandbox and temporary folder is torn
+        // down first, then sockspec exits with 128 + the signal.
+        tokio::select! {
+            code = command => code,
+            signal = sockspec_harness::sandbox::until_interrupted() => {
+                eprintln!("sockspec: interrupted; every sandbox was torn down");
+                128 + signal as u8
+            }
         }
     });
     // Do not wait for targets' leftover tasks (a client stuck in a read).

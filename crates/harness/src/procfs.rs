@@ -26,20 +26,26 @@ pub fn process_tree(pid: u32) -> Vec<u32> {
     let mut i = 0;
     while i < tree.len() {
         let p = tree[i];
-        if let Ok(tasks) = fs::read_dir(format!("/proc/{p}/task")) {
-            for task in tasks.flatten() {
-                let children = fs::read_to_string(task.path().join("children")).unwrap_or_default();
-                tree.extend(
-                    children
-                        .split_whitespace()
-                        .filter_map(|c| c.parse::<u32>().ok()),
-                );
-            }
-        }
+        tree.extend(children(p));
         i += 1;
     }
     tree.dedup();
     tree
+}
+
+/// The children of `pid` (of any of its threads).
+pub fn children(pid: u32) -> Vec<u32> {
+    let mut found = Vec::new();
+    if let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) {
+        for task in tasks.flatten() {
+            let list = fs::read_to_string(task.path().join("children")).unwrap_or_default();
+            found.extend(
+                list.split_whitespace()
+                    .filter_map(|c| c.parse::<u32>().ok()),
+            );
+        }
+    }
+    found
 }
 
 /// The inodes of every socket the processes hold open.

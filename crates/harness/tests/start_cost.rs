@@ -67,8 +67,16 @@ async fn measure_the_cost_of_starting_an_instance() {
     ];
     for (what, argv, role) in [
         ("`true` until it exits", &exit, Role::UdpClient),
-        ("a Python UDP server (PATH's python3) until bound", &server, Role::UdpServer),
-        ("a Python UDP server (/usr/bin/python3) until bound", &system_python, Role::UdpServer),
+        (
+            "a Python UDP server (PATH's python3) until bound",
+            &server,
+            Role::UdpServer,
+        ),
+        (
+            "a Python UDP server (/usr/bin/python3) until bound",
+            &system_python,
+            Role::UdpServer,
+        ),
     ] {
         let host = median_ms(argv, false, role).await;
         let sandboxed = median_ms(argv, true, role).await;
