@@ -130,30 +130,35 @@ fn tool_root(dir: &Path) -> PathBuf {
     }
 }
 
-/// The toolchain folders to show read-only: those holding `PATH`'s folders
-/// and `PYENV_ROOT` that are not system folders, outermost only.
-fn tool_roots(argv0: &str) -> Vec<PathBuf> {
-    static FROM_ENV: OnceLock<Vec<PathBuf>> = OnceLock::new();
-    let from_env = FROM_ENV.get_or_init(|| {
-        let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
-            .map(|p| std::env::split_paths(&p).collect())
-            .unwrap_or_default();
-        dirs.extend(std::env::var_os("PYENV_ROOT").map(PathBuf::from));
-        dirs.into_iter()
-            .filter(|d| d.is_absolute() && !is_system(d) && d != Path::new("/"))
-            .map(|d| tool_root(&d))
-            .collect()
-    });
-    let mut roots = from_env.clone();
+/// The toolchain folders to show read-only: the folders on `PATH` and
+/// `PYENV_ROOT` that are not system folders, outermost only. With `whole`,
+/// each `PATH` folder's tool root ([`tool_root`]) rather than the folder
+/// itself: right when the target is another uid than the files' owner (their
+/// private files stay unreadable to it), wrong when it runs as the user whose
+/// home it is (`~/.cargo/credentials.toml` would be readable).
+fn tool_roots(argv0: &str, whole: bool) -> Vec<PathBuf> {
+    let path_dirs: Vec<PathBuf> = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect())
+        .unwrap_or_default();
+    let mut roots: Vec<PathBuf> = path_dirs
+        .iter()
+        .filter(|d| d.is_absolute() && !is_system(d) && d.as_path() != Path::new("/"))
+        .map(|d| if whole { tool_root(d) } else { d.clone() })
+        .collect();
+    roots.extend(std::env::var_os("PYENV_ROOT").map(PathBuf::from));
     // A program given by its absolute path outside the system folders.
     let program = Path::new(argv0);
     if program.is_absolute()
         && !is_system(program)
         && let Some(parent) = program.parent()
     {
-        roots.push(tool_root(parent));
+        roots.push(if whole {
+            tool_root(parent)
+        } else {
+            parent.to_path_buf()
+        });
     }
-    roots.retain(|r| r.is_dir() && r.components().count() > 1);
+    roots.retain(|r| r.is_absolute() && r.is_dir() && r.components().count() > 1);
     roots.sort();
     roots.dedup();
     let all = roots.clone();
@@ -273,7 +278,7 @@ impl Jail {
             return Ok(prepared);
         }
         let drop_to = identity().drop_to;
-        let roots = tool_roots(argv0);
+        let roots = tool_roots(argv0, drop_to.is_some());
         let staging = match drop_to {
             Some(_) if !roots.is_empty() => Some(self.extra_dir("sockspec-stage-")?),
             _ => None,
