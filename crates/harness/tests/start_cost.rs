@@ -56,6 +56,10 @@ async fn measure_the_cost_of_starting_an_instance() {
     if let Availability::Unavailable(why) = sandbox::availability() {
         panic!("the measurement needs the sandbox: {why}");
     }
+    match sandbox::cgroup_status() {
+        Ok(()) => println!("limits: cgroup v2 (memory.max, pids.max)"),
+        Err(why) => println!("limits: RLIMIT_AS and RLIMIT_NPROC (no cgroup: {why})"),
+    }
     let exit = vec!["true".to_string()];
     let server = vec![
         "python3".to_string(),

@@ -38,7 +38,10 @@ fn probe() -> Result<Cgroups, String> {
         .ok()
         .and_then(|text| own_cgroup(&text))
         .ok_or("sockspec is in no cgroup v2 group")?;
-    let base = mount.join(own.trim_start_matches('/'));
+    let base = match own.trim_start_matches('/') {
+        "" => mount,
+        rel => mount.join(rel),
+    };
     let controllers = std::fs::read_to_string(base.join("cgroup.controllers"))
         .map_err(|e| format!("cannot read {}: {e}", base.display()))?;
     for wanted in ["memory", "pids"] {

@@ -1,7 +1,8 @@
-//! sockspec against hostile programs, through the CLI: interrupted mid-run it
-//! leaves nothing behind (processes, namespaces, temporary folders), as root
-//! and as an ordinary user; a class with a student whose program kills its
-//! parent is still graded whole.
+//! The sandbox through the CLI: interrupted mid-run, sockspec leaves nothing
+//! behind (processes, namespaces, temporary folders), as root and as an
+//! ordinary user; a class with a student whose program kills its parent is
+//! still graded whole; where user namespaces are not permitted, the run says
+//! so and skips what needs the sandbox.
 
 use std::os::fd::{AsFd, FromRawFd, OwnedFd};
 use std::os::unix::fs::PermissionsExt;
@@ -275,4 +276,61 @@ fn a_class_with_a_program_that_kills_its_parent_is_graded_whole() {
     for (row, name) in rows.iter().zip(["alice", "mallory", "zoe"]) {
         assert!(row.starts_with(&format!("{name},20,20")), "{csv}");
     }
+}
+
+#[test]
+fn without_user_namespaces_the_run_says_so_and_skips_what_needs_the_sandbox() {
+    let (dir, bin) = workspace();
+    let server = dir.path().join("tcp_server.py");
+    write(
+        &server,
+        "from socket import *\ns = socket()\ns.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)\n\
+         s.bind(('127.0.0.1', 8888))\ns.listen(5)\nwhile True:\n    c, _ = s.accept()\n\
+         \x20   c.sendall(c.recv(1024))\n    c.close()\n",
+        0o644,
+    );
+    let json = dir.path().join("report.json");
+    // A user namespace of its own (where sockspec is root) that may make no
+    // more user namespaces, and a network namespace of its own, so that the
+    // unsandboxed run uses a loopback nobody else shares.
+    let script = format!(
+        "ip link set lo up && echo 0 > /proc/sys/user/max_user_namespaces && \
+         exec {} run --role tcp-server --only tcp.server.accepts --only tcp.server.rebind --json {} -- python3 {}",
+        bin.display(),
+        json.display(),
+        server.display()
+    );
+    let out = std::process::Command::new("unshare")
+        .args(["--user", "--map-root-user", "--net", "sh", "-c", &script])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("no sandbox: bubblewrap cannot make a sandbox here"),
+        "{text}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(report["target"]["sandboxed"], false, "{text}");
+    let outcome = |id: &str| {
+        report["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .map(|r| r["outcome"].as_str().unwrap_or_default().to_string())
+    };
+    assert_eq!(
+        outcome("tcp.server.accepts").as_deref(),
+        Some("pass"),
+        "{text}"
+    );
+    assert_eq!(
+        outcome("tcp.server.rebind").as_deref(),
+        Some("skip"),
+        "{text}"
+    );
 }
