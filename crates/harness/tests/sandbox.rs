@@ -36,6 +36,7 @@ def line(k, v): print("%s=%s" % (k, v))
 line("uid", os.getuid())
 line("gid", os.getgid())
 line("hostname", socket.gethostname())
+line("own_address", socket.gethostbyname(socket.gethostname()))
 line("pid", os.getpid())
 line("ppid", os.getppid())
 line("procs", len([p for p in os.listdir("/proc") if p.isdigit()]))
@@ -78,6 +79,7 @@ fn inside_the_sandbox() -> CaseResult {
         let id = jail::TARGET_ID.to_string();
         ensure!(get("uid") == id && get("gid") == id, "{out}");
         ensure!(get("hostname") == jail::HOSTNAME, "{out}");
+        ensure!(get("own_address") == "127.0.0.1", "{out}");
         // Its own PID namespace: bwrap's init is pid 1, and there is nothing else.
         ensure!(get("ppid") == "1", "{out}");
         ensure!(get("procs").parse::<u32>().is_ok_and(|n| n <= 3), "{out}");

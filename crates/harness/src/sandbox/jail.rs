@@ -31,6 +31,7 @@ use std::ffi::{CString, OsStr, OsString};
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -177,7 +178,8 @@ enum Process {
 #[derive(Default)]
 struct State {
     torn_down: bool,
-    /// The working directory (the copy), and the staging folder when there is one.
+    /// The working directory (the copy), and the folder of what else the
+    /// sandbox is given (its /etc/hosts, toolchain mount points).
     dirs: Vec<tempfile::TempDir>,
     process: Option<Process>,
     cgroup: Option<Cgroup>,
@@ -200,6 +202,8 @@ pub(crate) struct Prepared {
     pub shown: Vec<(PathBuf, PathBuf)>,
     /// Bind mounts to make (as root, privately) before `bwrap` runs: (from, to).
     pub staged: Vec<(PathBuf, PathBuf)>,
+    /// The sandbox's `/etc/hosts`: the machine's, and its hostname on loopback.
+    pub hosts: Option<PathBuf>,
 }
 
 impl Jail {
@@ -273,21 +277,27 @@ impl Jail {
             copy,
             shown: Vec::new(),
             staged: Vec::new(),
+            hosts: None,
         };
         if !sandboxed {
             return Ok(prepared);
         }
+        // What the sandbox is given besides the copy: its /etc/hosts, and
+        // mount points for the toolchains bwrap could not reach itself.
+        let extra = self.extra_dir("sockspec-sandbox-")?;
+        if Path::new("/etc/hosts").is_file() {
+            let hosts = extra.join("hosts");
+            std::fs::write(&hosts, hosts_file()).map_err(JailError::Folder)?;
+            std::fs::set_permissions(&hosts, std::fs::Permissions::from_mode(0o644))
+                .map_err(JailError::Folder)?;
+            prepared.hosts = Some(hosts);
+        }
         let drop_to = identity().drop_to;
-        let roots = tool_roots(argv0, drop_to.is_some());
-        let staging = match drop_to {
-            Some(_) if !roots.is_empty() => Some(self.extra_dir("sockspec-stage-")?),
-            _ => None,
-        };
-        for (i, root) in roots.into_iter().enumerate() {
-            if let Some(staging) = &staging {
+        for (i, root) in tool_roots(argv0, drop_to.is_some()).into_iter().enumerate() {
+            if drop_to.is_some() {
                 // bwrap, run as the target's uid, may not enter the folder
                 // holding it (`/root` is 0700): bind it to a place it can reach.
-                let stage = staging.join(format!("tool-{i}"));
+                let stage = extra.join(format!("tool-{i}"));
                 std::fs::create_dir(&stage).map_err(JailError::Folder)?;
                 prepared.staged.push((root.clone(), stage.clone()));
                 prepared.shown.push((stage, root));
@@ -296,7 +306,7 @@ impl Jail {
             }
         }
         if let Some((uid, gid)) = drop_to {
-            for dir in std::iter::once(&self.work).chain(&staging) {
+            for dir in [&self.work, &extra] {
                 chown_tree(dir, uid, gid).map_err(JailError::Folder)?;
             }
         }
@@ -497,6 +507,13 @@ pub(crate) fn bwrap_args(spec: &Spec<'_>) -> Vec<OsString> {
     for (from, to) in &spec.prepared.shown {
         push(&["--ro-bind".as_ref(), from.as_os_str(), to.as_os_str()]);
     }
+    if let Some(hosts) = &spec.prepared.hosts {
+        push(&[
+            "--ro-bind".as_ref(),
+            hosts.as_os_str(),
+            "/etc/hosts".as_ref(),
+        ]);
+    }
     let size = spec.limits.file_bytes.to_string();
     let work = spec.prepared.work.as_os_str();
     push(&[
@@ -541,6 +558,17 @@ pub(crate) fn bwrap_args(spec: &Spec<'_>) -> Vec<OsString> {
     }
     push(&spec.argv.iter().map(OsStr::new).collect::<Vec<_>>());
     args
+}
+
+/// The sandbox's `/etc/hosts`: the machine's, then [`HOSTNAME`] on loopback
+/// (so that `gethostbyname(gethostname())` works inside, as it does outside).
+fn hosts_file() -> Vec<u8> {
+    let mut hosts = copy::read_regular(Path::new("/etc/hosts"), 64 * 1024).unwrap_or_default();
+    if !hosts.is_empty() && !hosts.ends_with(b"\n") {
+        hosts.push(b'\n');
+    }
+    hosts.extend_from_slice(format!("127.0.0.1\t{HOSTNAME}\n::1\t{HOSTNAME}\n").as_bytes());
+    hosts
 }
 
 /// util-linux's `prlimit`, if installed.
@@ -700,6 +728,7 @@ pub(crate) fn probe(netns: BorrowedFd<'_>) -> Result<(), String> {
         copy: None,
         shown: Vec::new(),
         staged: Vec::new(),
+        hosts: None,
     };
     let argv = ["true".to_string()];
     let spec = Spec {
@@ -779,6 +808,7 @@ mod tests {
                 PathBuf::from("/root/.pyenv"),
             )],
             staged: Vec::new(),
+            hosts: None,
         };
         let argv = ["python3".to_string(), "server.py".to_string()];
         let spec = Spec {
