@@ -33,6 +33,18 @@ pub fn process_tree(pid: u32) -> Vec<u32> {
     tree
 }
 
+/// The parent of `pid`, from `/proc/PID/stat`.
+pub fn parent(pid: u32) -> Option<u32> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // After the command name, which is in parentheses and may hold spaces:
+    // state, then the parent's pid.
+    stat[stat.rfind(')')? + 2..]
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
 /// The children of `pid` (of any of its threads).
 pub fn children(pid: u32) -> Vec<u32> {
     let mut found = Vec::new();
@@ -243,6 +255,14 @@ mod tests {
                 .iter()
                 .any(|b| b.local == local && b.transport == Transport::Udp),
             "{local} not in {found:?}"
+        );
+    }
+
+    #[test]
+    fn knows_a_processs_parent() {
+        assert_eq!(
+            parent(std::process::id()),
+            Some(nix::unistd::getppid().as_raw() as u32)
         );
     }
 

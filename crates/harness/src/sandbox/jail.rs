@@ -373,18 +373,21 @@ impl Teardown for Jail {
 fn end(process: &Process) {
     match process {
         Process::Sandbox { pid, pidfd } => {
+            // Without pidfds (Linux < 5.3) bwrap is killed when its `Child` is
+            // dropped, and its init with it (--die-with-parent): no pid is
+            // ever signalled that may have been reused.
+            let Some(pidfd) = pidfd else {
+                return;
+            };
             // bwrap's child is pid 1 of the sandbox: when it dies the kernel
             // kills every process in the namespace, then it is gone.
-            let inits: Vec<(u32, Option<OwnedFd>)> = procfs::children(*pid)
-                .into_iter()
-                .map(|p| (p, pidfd_open(p).ok()))
-                .collect();
-            for (p, fd) in &inits {
-                kill(*p, fd.as_ref());
+            let inits = inits_of(*pid, pidfd);
+            for fd in &inits {
+                kill(fd);
             }
-            kill(*pid, pidfd.as_ref());
+            kill(pidfd);
             let deadline = Instant::now() + END_WAIT;
-            for fd in inits.iter().filter_map(|(_, fd)| fd.as_ref()).chain(pidfd) {
+            for fd in inits.iter().chain(std::iter::once(pidfd)) {
                 wait_ended(fd.as_fd(), deadline);
             }
         }
@@ -398,6 +401,31 @@ fn end(process: &Process) {
     }
 }
 
+/// pidfds of the children of the live bwrap `pid` (its sandbox's init),
+/// each checked to be bwrap's child after it was opened: never a process that
+/// took a pid freed meanwhile.
+fn inits_of(pid: u32, pidfd: &OwnedFd) -> Vec<OwnedFd> {
+    let children = procfs::children(pid);
+    // Read while bwrap was alive: the list is bwrap's, not a reused pid's.
+    if !alive(pidfd) {
+        return Vec::new();
+    }
+    children
+        .into_iter()
+        .filter_map(|child| {
+            let fd = pidfd_open(child).ok()?;
+            (procfs::parent(child) == Some(pid) && alive(pidfd)).then_some(fd)
+        })
+        .collect()
+}
+
+/// Whether the process behind `pidfd` has not ended.
+fn alive(pidfd: &OwnedFd) -> bool {
+    use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+    let mut fds = [PollFd::new(pidfd.as_fd(), PollFlags::POLLIN)];
+    poll(&mut fds, PollTimeout::ZERO).is_ok_and(|n| n == 0)
+}
+
 fn pidfd_open(pid: u32) -> io::Result<OwnedFd> {
     // SAFETY: a plain system call; the result is a new descriptor we own.
     let fd = unsafe { nix::libc::syscall(nix::libc::SYS_pidfd_open, pid as nix::libc::pid_t, 0) };
@@ -408,24 +436,18 @@ fn pidfd_open(pid: u32) -> io::Result<OwnedFd> {
     Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
 }
 
-/// SIGKILL through the pidfd when there is one (never a reused pid), else by pid.
-fn kill(pid: u32, pidfd: Option<&OwnedFd>) {
-    if let Some(fd) = pidfd {
-        // SAFETY: a plain system call on a descriptor we hold.
-        let sent = unsafe {
-            nix::libc::syscall(
-                nix::libc::SYS_pidfd_send_signal,
-                fd.as_raw_fd(),
-                nix::libc::SIGKILL,
-                std::ptr::null::<nix::libc::siginfo_t>(),
-                0,
-            )
-        };
-        if sent == 0 || io::Error::last_os_error().raw_os_error() == Some(nix::libc::ESRCH) {
-            return;
-        }
+/// SIGKILL through a pidfd (a process that ended already is left alone).
+fn kill(pidfd: &OwnedFd) {
+    // SAFETY: a plain system call on a descriptor we hold.
+    unsafe {
+        nix::libc::syscall(
+            nix::libc::SYS_pidfd_send_signal,
+            pidfd.as_raw_fd(),
+            nix::libc::SIGKILL,
+            std::ptr::null::<nix::libc::siginfo_t>(),
+            0,
+        );
     }
-    let _ = nix::sys::signal::kill(Pid::from_raw(pid as i32), nix::sys::signal::Signal::SIGKILL);
 }
 
 /// Waits until the process behind `pidfd` has ended, or `deadline`.
