@@ -205,6 +205,7 @@ impl Target for Command {
                 let cgroup = jail::cgroup_for(&self.limits);
                 let spec = Spec {
                     netns: net.ns_fd(),
+                    contained: jail::contained(),
                     limits: self.limits,
                     prepared: &prepared,
                     cgroup: cgroup.as_ref(),

@@ -479,6 +479,9 @@ fn chown_tree(path: &Path, uid: Uid, gid: Gid) -> io::Result<()> {
 pub(crate) struct Spec<'a> {
     /// The network namespace to join, if any.
     pub netns: Option<BorrowedFd<'a>>,
+    /// Whether it is started by [`spawn`] inside the PID namespace that dies
+    /// with sockspec ([`contained`]).
+    pub contained: bool,
     /// Its limits.
     pub limits: Limits,
     /// What [`Jail::prepare`] made.
@@ -619,6 +622,7 @@ pub(crate) fn command(spec: &Spec<'_>) -> io::Result<std::process::Command> {
         .map(|(from, to)| Ok((cstring(from)?, cstring(to)?)))
         .collect::<io::Result<Vec<_>>>()?;
     let netns = spec.netns.map(|fd| fd.as_raw_fd());
+    let contained = spec.contained;
     let cgroup = spec.cgroup.map(|c| c.procs().clone());
     let limits = spec.limits;
     let (_, nofile_hard) = getrlimit(Resource::RLIMIT_NOFILE).unwrap_or((1024, 1024));
@@ -640,23 +644,36 @@ pub(crate) fn command(spec: &Spec<'_>) -> io::Result<std::process::Command> {
         cmd.pre_exec(move || {
             // Its own process group: a terminal's Ctrl-C reaches sockspec only.
             nix::unistd::setpgid(Pid::from_raw(0), Pid::from_raw(0))?;
-            if !staged.is_empty() {
+            if !staged.is_empty() || contained {
                 use nix::mount::{MsFlags, mount};
+                let none = None::<&std::ffi::CStr>;
+                // A mount namespace of bwrap's own, changed for it alone.
                 nix::sched::unshare(CloneFlags::CLONE_NEWNS)?;
                 mount(
-                    None::<&std::ffi::CStr>,
+                    none,
                     c"/",
-                    None::<&std::ffi::CStr>,
+                    none,
                     MsFlags::MS_REC | MsFlags::MS_PRIVATE,
-                    None::<&std::ffi::CStr>,
+                    none,
                 )?;
                 for (from, to) in &staged {
                     mount(
                         Some(from.as_c_str()),
                         to.as_c_str(),
-                        None::<&std::ffi::CStr>,
+                        none,
                         MsFlags::MS_BIND | MsFlags::MS_REC,
-                        None::<&std::ffi::CStr>,
+                        none,
+                    )?;
+                }
+                if contained {
+                    // bwrap finds itself in /proc by the pid it has in the
+                    // namespace it was born in: a /proc of that namespace.
+                    mount(
+                        Some(c"proc"),
+                        c"/proc",
+                        Some(c"proc"),
+                        MsFlags::MS_NOSUID | MsFlags::MS_NODEV | MsFlags::MS_NOEXEC,
+                        none,
                     )?;
                 }
             }
@@ -683,7 +700,10 @@ pub(crate) fn command(spec: &Spec<'_>) -> io::Result<std::process::Command> {
             // Set after the uid change, which clears it: when sockspec dies,
             // so does bwrap, and with it (--die-with-parent) the sandbox.
             nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL)?;
-            if nix::unistd::getppid() != parent {
+            // Had sockspec died before that, it would not be signalled: stop.
+            // (Inside the namespace that dies with sockspec, its parent is
+            // out of sight, and it would be killed anyway.)
+            if !contained && nix::unistd::getppid() != parent {
                 return Err(io::Error::from_raw_os_error(nix::libc::ESRCH));
             }
             Ok(())
@@ -697,41 +717,123 @@ pub(crate) fn cgroup_for(limits: &Limits) -> Option<Cgroup> {
     cgroup::cgroups().ok()?.create(limits).ok()
 }
 
-/// Starts `cmd` on a thread that lives as long as sockspec, so that the
-/// parent-death signal (which follows the thread that forked) fires only when
-/// sockspec itself ends.
-pub(crate) async fn spawn(mut cmd: tokio::process::Command) -> io::Result<tokio::process::Child> {
-    type Job = (
-        tokio::runtime::Handle,
-        tokio::process::Command,
-        tokio::sync::oneshot::Sender<io::Result<tokio::process::Child>>,
-    );
-    static SPAWNER: OnceLock<Mutex<std::sync::mpsc::Sender<Job>>> = OnceLock::new();
-    let sender = SPAWNER.get_or_init(|| {
-        let (tx, rx) = std::sync::mpsc::channel::<Job>();
+type Job = (
+    tokio::runtime::Handle,
+    tokio::process::Command,
+    tokio::sync::oneshot::Sender<io::Result<tokio::process::Child>>,
+);
+
+/// The thread that starts every instance. It has joined (for the processes
+/// it forks) a PID namespace whose pid 1 dies with sockspec, killing every
+/// process in it: so no sandbox outlives a sockspec killed outright
+/// (SIGKILL), whatever it was doing then — even one that bwrap was still
+/// setting up, whose init has no parent-death signal yet.
+struct Spawner {
+    jobs: Mutex<std::sync::mpsc::Sender<Job>>,
+    /// Whether the thread is in that namespace (else, where it could not be
+    /// made, sandboxes rely on parent-death signals alone).
+    contained: bool,
+}
+
+fn spawner() -> &'static Spawner {
+    static SPAWNER: OnceLock<Spawner> = OnceLock::new();
+    SPAWNER.get_or_init(|| {
+        let (jobs, rx) = std::sync::mpsc::channel::<Job>();
+        let (ready, contained) = std::sync::mpsc::channel();
         std::thread::Builder::new()
             .name("sockspec-spawner".into())
             .spawn(move || {
+                // Parent-death signals follow the thread that forked: this
+                // one lives as long as sockspec.
+                let holder = start_holder().and_then(|(ns, child)| {
+                    // This thread's children are born in the namespace (and
+                    // may make nested ones: it is their active namespace).
+                    nix::sched::setns(ns.as_fd(), CloneFlags::CLONE_NEWPID)
+                        .map_err(io::Error::from)?;
+                    Ok(child)
+                });
+                let _ = ready.send(holder.is_ok());
                 for (handle, mut cmd, reply) in rx {
                     let _entered = handle.enter();
                     let _ = reply.send(cmd.spawn());
                 }
             })
             .expect("a thread can be started");
-        Mutex::new(tx)
-    });
+        Spawner {
+            jobs: Mutex::new(jobs),
+            contained: contained.recv().unwrap_or(false),
+        }
+    })
+}
+
+/// Starts the holder of the instances' PID namespace: `unshare --pid --fork`,
+/// whose child is pid 1 there and dies with it (`--kill-child`), as it dies
+/// with sockspec (its parent-death signal). Returns the namespace.
+fn start_holder() -> io::Result<(OwnedFd, std::process::Child)> {
+    use std::io::BufRead;
+    let parent = nix::unistd::getpid();
+    let mut cmd = std::process::Command::new("unshare");
+    cmd.args([
+        "--pid",
+        "--fork",
+        "--kill-child=SIGKILL",
+        "--",
+        "sh",
+        "-c",
+        "echo ready && exec sleep infinity",
+    ])
+    .stdin(std::process::Stdio::null())
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::null());
+    // SAFETY: only async-signal-safe system calls between fork and exec.
+    unsafe {
+        cmd.pre_exec(move || {
+            nix::unistd::setpgid(Pid::from_raw(0), Pid::from_raw(0))?;
+            nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL)?;
+            if nix::unistd::getppid() != parent {
+                return Err(io::Error::from_raw_os_error(nix::libc::ESRCH));
+            }
+            Ok(())
+        });
+    }
+    let mut child = cmd.spawn()?;
+    // Once pid 1 says so, it runs in the new namespace.
+    let mut line = String::new();
+    let stdout = child.stdout.take().expect("piped");
+    std::io::BufReader::new(stdout).read_line(&mut line)?;
+    let init = procfs::children(child.id()).first().copied();
+    let (Some(init), "ready") = (init, line.trim()) else {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(io::Error::other("unshare --pid --fork did not start"));
+    };
+    let ns = std::fs::File::open(format!("/proc/{init}/ns/pid"))?;
+    Ok((ns.into(), child))
+}
+
+/// Whether instances are started inside the PID namespace that dies with
+/// sockspec (see [`Spawner`]).
+pub(crate) fn contained() -> bool {
+    spawner().contained
+}
+
+/// Starts `cmd` on the spawner thread, which lives as long as sockspec, so
+/// that the parent-death signal (which follows the thread that forked) fires
+/// only when sockspec itself ends.
+pub(crate) async fn spawn(cmd: tokio::process::Command) -> io::Result<tokio::process::Child> {
     let (reply, answer) = tokio::sync::oneshot::channel();
     let job = (tokio::runtime::Handle::current(), cmd, reply);
-    let sent = sender.lock().unwrap_or_else(|e| e.into_inner()).send(job);
+    let sent = spawner()
+        .jobs
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .send(job);
     match sent {
         Ok(()) => answer
             .await
             .unwrap_or_else(|_| Err(io::Error::other("the spawner thread is gone"))),
         // The thread is gone (it never ends): start it here.
-        Err(std::sync::mpsc::SendError((_, c, _))) => {
-            cmd = c;
-            cmd.spawn()
-        }
+        Err(std::sync::mpsc::SendError((_, mut cmd, _))) => cmd.spawn(),
     }
 }
 
@@ -755,6 +857,7 @@ pub(crate) fn probe(netns: BorrowedFd<'_>) -> Result<(), String> {
     let argv = ["true".to_string()];
     let spec = Spec {
         netns: Some(netns),
+        contained: false,
         limits: Limits::default(),
         prepared: &prepared,
         cgroup: None,
@@ -835,6 +938,7 @@ mod tests {
         let argv = ["python3".to_string(), "server.py".to_string()];
         let spec = Spec {
             netns: None,
+            contained: false,
             limits: Limits::default(),
             prepared: &prepared,
             cgroup: None,
