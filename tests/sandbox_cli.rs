@@ -141,10 +141,12 @@ fn interrupted_mid_run_leaves_nothing(signal: nix::sys::signal::Signal, unprivil
     let mut child = Reap(child);
     // Mid-run: the server (and its sandbox's processes) are up. There is no
     // event for another process starting: look.
-    let theirs = |child: &Reap| {
-        let me = child.0.id();
+    // Its sandbox's processes: in a network namespace other than this one
+    // (sockspec, and a child it is just starting, are in this one).
+    let ours = std::fs::read_link("/proc/self/ns/net").unwrap();
+    let theirs = |_: &Reap| {
         let mut pids = marked(&marker);
-        pids.retain(|p| *p != me);
+        pids.retain(|p| std::fs::read_link(format!("/proc/{p}/ns/net")).is_ok_and(|ns| ns != ours));
         pids
     };
     let deadline = Instant::now() + Duration::from_secs(60);
