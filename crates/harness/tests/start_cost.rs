@@ -40,7 +40,16 @@ async fn median_ms(argv: &[String], sandboxed: bool, role: Role) -> f64 {
     for _ in 0..STARTS {
         let start = Instant::now();
         let net = target.network(&[]).unwrap();
-        let instance = target.launch(&net, request(role)).await.unwrap();
+        let instance = match target.launch(&net, request(role)).await {
+            Ok(instance) => instance,
+            Err(e) => {
+                let said = e.output().map(|o| {
+                    o.get(sockspec_harness::output::Stream::Stderr)
+                        .tail_lines(10)
+                });
+                panic!("{e}: {said:?}");
+            }
+        };
         if !role.is_server() {
             assert!(instance.wait_exit(Duration::from_secs(10)).await.is_some());
         }

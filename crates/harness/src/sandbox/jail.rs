@@ -18,6 +18,14 @@
 //! - limits: a cgroup for memory and processes where one can be had, else
 //!   RLIMIT_AS and RLIMIT_NPROC (set on the target by `prlimit`, so that the
 //!   count is the sandbox's own), and rlimits for the rest.
+//!
+//! Ending: teardown kills the sandbox's init (the kernel then kills every
+//! process in its PID namespace) and bwrap, through pidfds, and waits for
+//! them. If sockspec dies, bwrap dies with it (parent-death signal) and the
+//! init with bwrap (`--die-with-parent`); and since an init that bwrap is
+//! still setting up has no such signal yet, every instance is born inside one
+//! more PID namespace, whose pid 1 dies with sockspec and takes everything in
+//! it along (see `Spawner`).
 
 use super::Limits;
 use super::cgroup::{self, Cgroup};
@@ -172,7 +180,7 @@ enum Process {
     /// `bwrap`: its pid and a pidfd (so that a reused pid is never killed).
     Sandbox { pid: u32, pidfd: Option<OwnedFd> },
     /// A program run without a sandbox, leading its own process group.
-    Group { pid: u32 },
+    Group { pid: u32, pidfd: Option<OwnedFd> },
 }
 
 #[derive(Default)]
@@ -342,7 +350,8 @@ impl Jail {
 
     /// Records a started unsandboxed program (leader of its process group).
     pub(crate) fn attach_group(&self, pid: u32) -> Result<(), ShuttingDown> {
-        self.attach(Process::Group { pid }, None)
+        let pidfd = pidfd_open(pid).ok();
+        self.attach(Process::Group { pid, pidfd }, None)
     }
 }
 
@@ -391,12 +400,18 @@ fn end(process: &Process) {
                 wait_ended(fd.as_fd(), deadline);
             }
         }
-        Process::Group { pid } => {
-            let _ = nix::sys::signal::killpg(
-                Pid::from_raw(*pid as i32),
-                nix::sys::signal::Signal::SIGKILL,
-            );
-            procfs::kill_tree(*pid);
+        Process::Group { pid, pidfd } => {
+            // Only while the leader lives is its pid (and group) surely its.
+            if pidfd.as_ref().is_none_or(alive) {
+                let _ = nix::sys::signal::killpg(
+                    Pid::from_raw(*pid as i32),
+                    nix::sys::signal::Signal::SIGKILL,
+                );
+                procfs::kill_tree(*pid);
+            }
+            if let Some(fd) = pidfd {
+                wait_ended(fd.as_fd(), Instant::now() + END_WAIT);
+            }
         }
     }
 }
