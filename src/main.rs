@@ -32,24 +32,36 @@ fn main() -> ExitCode {
             return ExitCode::from(ExitStatus::Internal.code());
         }
     };
-    let status = runtime.block_on(async move {
-        match cli.command {
-            cli::Command::List(args) => Ok(commands::list::run(args)),
-            cli::Command::Run(args) => match args.into_options() {
-                Ok(options) => sockspec_grade::run::run(options, sandbox).await,
-                Err(e) => Err(CommandError::Usage(e)),
-            },
-            cli::Command::Reference(args) => commands::reference::run(args).await,
-            cli::Command::Grade(args) => {
-                sockspec_grade::run_class::run(args.into_options(), sandbox).await
+    let code = runtime.block_on(async move {
+        let command = async move {
+            match cli.command {
+                cli::Command::List(args) => Ok(commands::list::run(args)),
+                cli::Command::Run(args) => match args.into_options() {
+                    Ok(options) => sockspec_grade::run::run(options, sandbox).await,
+                    Err(e) => Err(CommandError::Usage(e)),
+                },
+                cli::Command::Reference(args) => commands::reference::run(args).await,
+                cli::Command::Grade(args) => {
+                    sockspec_grade::run_class::run(args.into_options(), sandbox).await
+                }
+            }
+        };
+        // SIGINT, SIGTERM, SIGHUP: every sandbox and temporary folder is torn
+        // down first, then sockspec exits with 128 + the signal.
+        tokio::select! {
+            status = command => status
+                .unwrap_or_else(|e| {
+                    eprintln!("sockspec: {e}");
+                    e.status()
+                })
+                .code(),
+            signal = sockspec_harness::sandbox::until_interrupted() => {
+                eprintln!("sockspec: interrupted; every sandbox was torn down");
+                128 + signal as u8
             }
         }
     });
     // Do not wait for targets' leftover tasks (a client stuck in a read).
     runtime.shutdown_background();
-    let status = status.unwrap_or_else(|e| {
-        eprintln!("sockspec: {e}");
-        e.status()
-    });
-    ExitCode::from(status.code())
+    ExitCode::from(code)
 }

@@ -2,7 +2,8 @@
 //!
 //! - [`Target`]: a program playing one role, started as [`Instance`]s by a launcher
 //!   ([`launch::Command`], [`launch::InProcess`], [`launch::Remote`]);
-//! - [`sandbox`]: a private network namespace per external target;
+//! - [`sandbox`]: bubblewrap's namespaces and limits around each external target,
+//!   in a private network namespace; teardown of them all on SIGINT/SIGTERM;
 //! - [`procfs`]: what a running target bound, its processes and CPU time, read from `/proc`;
 //! - [`Ctx`]: what a check works with (sockets that record a transcript, the target);
 //! - [`runner`]: runs checks with timeouts, retries and outcomes.

@@ -37,20 +37,38 @@ pub fn process_tree(pid: u32) -> Vec<u32> {
     let mut i = 0;
     while i < tree.len() {
         let p = tree[i];
-        if let Ok(tasks) = fs::read_dir(format!("/proc/{p}/task")) {
-            for task in tasks.flatten() {
-                let children = fs::read_to_string(task.path().join("children")).unwrap_or_default();
-                tree.extend(
-                    children
-                        .split_whitespace()
-                        .filter_map(|c| c.parse::<u32>().ok()),
-                );
-            }
-        }
+        tree.extend(children(p));
         i += 1;
     }
     tree.dedup();
     tree
+}
+
+/// The parent of `pid`, from `/proc/PID/stat`.
+pub fn parent(pid: u32) -> Option<u32> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // After the command name, which is in parentheses and may hold spaces:
+    // state, then the parent's pid.
+    stat[stat.rfind(')')? + 2..]
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+/// The children of `pid` (of any of its threads).
+pub fn children(pid: u32) -> Vec<u32> {
+    let mut found = Vec::new();
+    if let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) {
+        for task in tasks.flatten() {
+            let list = fs::read_to_string(task.path().join("children")).unwrap_or_default();
+            found.extend(
+                list.split_whitespace()
+                    .filter_map(|c| c.parse::<u32>().ok()),
+            );
+        }
+    }
+    found
 }
 
 /// The inodes of every socket the processes hold open.
@@ -266,6 +284,14 @@ mod tests {
                 .iter()
                 .any(|b| b.local == local && b.transport == Transport::Udp),
             "{local} not in {found:?}"
+        );
+    }
+
+    #[test]
+    fn knows_a_processs_parent() {
+        assert_eq!(
+            parent(std::process::id()),
+            Some(nix::unistd::getppid().as_raw() as u32)
         );
     }
 

@@ -9,12 +9,9 @@ use std::path::Path;
 const MAX_SOURCE: u64 = 1024 * 1024;
 
 /// Addresses found in the file at `path` (none if it is not readable text).
+/// Only regular files are read (a link to `/proc/kmsg` or a FIFO is not).
 pub fn from_file(path: &Path) -> Vec<SocketAddr> {
-    match std::fs::metadata(path) {
-        Ok(m) if m.is_file() && m.len() <= MAX_SOURCE => {}
-        _ => return Vec::new(),
-    }
-    std::fs::read(path)
+    crate::sandbox::copy::read_regular(path, MAX_SOURCE)
         .map(|bytes| from_text(&String::from_utf8_lossy(&bytes)))
         .unwrap_or_default()
 }

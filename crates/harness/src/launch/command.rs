@@ -4,7 +4,8 @@
 use crate::net::Net;
 use crate::output::{Output, Stream};
 use crate::procfs::{self, BoundSocket};
-use crate::sandbox;
+pub use crate::sandbox::Limits;
+use crate::sandbox::jail::{self, Jail, Spec};
 use crate::source_hints;
 use crate::stdin::{self, StdinSink};
 use crate::target::{BoxFuture, Instance, LaunchError, LaunchRequest, Target};
@@ -18,30 +19,6 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
-/// Resource limits of one instance.
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    /// CPU seconds (RLIMIT_CPU).
-    pub cpu_seconds: u64,
-    /// Bytes of data segment and heap (RLIMIT_DATA).
-    pub memory_bytes: u64,
-    /// Open files (RLIMIT_NOFILE).
-    pub open_files: u64,
-    /// Largest file it may write (RLIMIT_FSIZE).
-    pub file_bytes: u64,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            cpu_seconds: 60,
-            memory_bytes: 2 << 30,
-            open_files: 1024,
-            file_bytes: 64 << 20,
-        }
-    }
-}
-
 /// An external program.
 #[derive(Debug, Clone)]
 pub struct Command {
@@ -51,10 +28,6 @@ pub struct Command {
     /// The program's own files among the arguments (index, path).
     files: Vec<(usize, PathBuf)>,
 }
-
-/// The largest folder copied as an instance's working directory.
-const MAX_COPY_FILES: usize = 2000;
-const MAX_COPY_BYTES: u64 = 64 << 20;
 
 impl Command {
     /// A program to run as `argv`, sandboxed unless `sandbox` is false. Fails
@@ -143,59 +116,6 @@ fn is_runnable(program: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Copies `src` into `dst`, skipping caches and VCS folders, within a budget.
-/// Returns false (having copied part) when the folder is too large.
-fn copy_folder(
-    src: &Path,
-    dst: &Path,
-    files: &mut usize,
-    bytes: &mut u64,
-) -> std::io::Result<bool> {
-    for entry in std::fs::read_dir(src)? {
-        let entry = entry?;
-        let name = entry.file_name();
-        if matches!(
-            name.to_str(),
-            Some(".git" | "__pycache__" | "target" | "node_modules" | ".venv")
-        ) {
-            continue;
-        }
-        // Follows symbolic links: a linked file is copied as a file.
-        let kind = std::fs::metadata(entry.path())?.file_type();
-        let to = dst.join(&name);
-        if dst.starts_with(entry.path()) {
-            continue; // the copy itself lives inside the folder being copied
-        }
-        if kind.is_dir() {
-            std::fs::create_dir(&to)?;
-            if !copy_folder(&entry.path(), &to, files, bytes)? {
-                return Ok(false);
-            }
-        } else if kind.is_file() {
-            *files += 1;
-            *bytes += entry.metadata()?.len();
-            if *files > MAX_COPY_FILES || *bytes > MAX_COPY_BYTES {
-                return Ok(false);
-            }
-            std::fs::copy(entry.path(), &to)?;
-        }
-    }
-    Ok(true)
-}
-
-/// Kills the instance's processes when dropped.
-struct KillOnDrop(u32);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = nix::sys::signal::killpg(
-            nix::unistd::Pid::from_raw(self.0 as i32),
-            nix::sys::signal::Signal::SIGKILL,
-        );
-        procfs::kill_tree(self.0);
-    }
-}
-
 /// Aborts a task when dropped.
 struct AbortOnDrop(tokio::task::AbortHandle);
 
@@ -252,7 +172,7 @@ impl Target for Command {
         if !self.sandbox {
             return Ok(Net::host());
         }
-        sandbox::create(local).map_err(|e| LaunchError::Setup(format!("sandbox: {e}")))
+        crate::sandbox::create(local).map_err(|e| LaunchError::Setup(format!("sandbox: {e}")))
     }
 
     fn launch<'a>(
@@ -261,28 +181,20 @@ impl Target for Command {
         request: LaunchRequest,
     ) -> BoxFuture<'a, Result<Instance, LaunchError>> {
         Box::pin(async move {
-            let workdir = tempfile::Builder::new()
-                .prefix("sockspec-")
-                .tempdir()
-                .map_err(|e| LaunchError::Setup(format!("temporary folder: {e}")))?;
-            let copied = match self.program_dir() {
-                Some(dir) => {
-                    let (mut files, mut bytes) = (0, 0);
-                    let whole =
-                        copy_folder(&dir, workdir.path(), &mut files, &mut bytes).map_err(|e| {
-                            LaunchError::Setup(format!("copying {}: {e}", dir.display()))
-                        })?;
-                    if !whole {
-                        // Too large to copy whole: the program files alone.
-                        for (_, file) in &self.files {
-                            if let Some(name) = file.file_name() {
-                                let _ = std::fs::copy(file, workdir.path().join(name));
-                            }
-                        }
-                    }
-                    true
-                }
-                None => false,
+            let (jail, registered) = Jail::new().map_err(|e| LaunchError::Setup(e.to_string()))?;
+            let prepared = {
+                let jail = jail.clone();
+                let folder = self.program_dir();
+                let files: Vec<PathBuf> = self.files.iter().map(|(_, f)| f.clone()).collect();
+                let argv0 = self.argv[0].clone();
+                let sandbox = self.sandbox;
+                // Copying reads the student's folder: off the async threads.
+                tokio::task::spawn_blocking(move || {
+                    jail.prepare(folder.as_deref(), &files, &argv0, sandbox)
+                })
+                .await
+                .map_err(|e| LaunchError::Setup(format!("preparing the instance: {e}")))?
+                .map_err(|e| LaunchError::Setup(e.to_string()))?
             };
             let endpoint = request.connect_to.or(request.bind_to);
             let host = match (&request.connect_name, endpoint) {
@@ -295,12 +207,26 @@ impl Target for Command {
                 .broadcast
                 .unwrap_or(std::net::Ipv4Addr::BROADCAST)
                 .to_string();
-            let args = self.args_for(copied.then(|| workdir.path()), &host, port, &broadcast);
+            let copy = prepared.copy.is_some().then_some(prepared.work.as_path());
+            let args = self.args_for(copy, &host, port, &broadcast);
 
-            let mut cmd = tokio::process::Command::new(&args[0]);
-            cmd.args(&args[1..])
-                .current_dir(workdir.path())
-                .env("SOCKSPEC_HOST", &host)
+            let (mut cmd, cgroup) = if self.sandbox {
+                let cgroup = jail::cgroup_for(&self.limits);
+                let spec = Spec {
+                    netns: net.ns_fd(),
+                    contained: jail::contained(),
+                    limits: self.limits,
+                    prepared: &prepared,
+                    cgroup: cgroup.as_ref(),
+                    argv: &args,
+                };
+                let cmd = jail::command(&spec)
+                    .map_err(|e| LaunchError::Setup(format!("sandbox: {e}")))?;
+                (tokio::process::Command::from(cmd), cgroup)
+            } else {
+                (unsandboxed(&args, &prepared.work, net, self.limits), None)
+            };
+            cmd.env("SOCKSPEC_HOST", &host)
                 .env("SOCKSPEC_PORT", port.to_string())
                 .env("PYTHONUNBUFFERED", "1")
                 .env("PYTHONIOENCODING", "utf-8")
@@ -309,45 +235,17 @@ impl Target for Command {
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped())
                 .kill_on_drop(true);
-            let ns = net.ns_fd().map(|fd| fd.as_raw_fd());
-            let limits = self.limits;
-            let (_, nofile_hard) = getrlimit(Resource::RLIMIT_NOFILE).unwrap_or((1024, 1024));
-            let nofile = limits.open_files.min(nofile_hard);
-            // SAFETY: only async-signal-safe system calls run between fork and exec;
-            // the namespace descriptor stays open until exec.
-            unsafe {
-                cmd.pre_exec(move || {
-                    if let Some(fd) = ns {
-                        nix::sched::setns(
-                            BorrowedFd::borrow_raw(fd),
-                            nix::sched::CloneFlags::CLONE_NEWNET,
-                        )?;
-                    }
-                    nix::unistd::setpgid(
-                        nix::unistd::Pid::from_raw(0),
-                        nix::unistd::Pid::from_raw(0),
-                    )?;
-                    setrlimit(Resource::RLIMIT_CORE, 0, 0)?;
-                    setrlimit(Resource::RLIMIT_NOFILE, nofile, nofile)?;
-                    setrlimit(
-                        Resource::RLIMIT_CPU,
-                        limits.cpu_seconds,
-                        limits.cpu_seconds + 1,
-                    )?;
-                    setrlimit(
-                        Resource::RLIMIT_DATA,
-                        limits.memory_bytes,
-                        limits.memory_bytes,
-                    )?;
-                    setrlimit(Resource::RLIMIT_FSIZE, limits.file_bytes, limits.file_bytes)?;
-                    Ok(())
-                });
-            }
-            let mut child = cmd
-                .spawn()
-                .map_err(|e| LaunchError::Spawn(format!("{}: {e}", args[0])))?;
+            let mut child = jail::spawn(cmd).await.map_err(|e| {
+                let program = if self.sandbox { "bwrap" } else { &args[0] };
+                LaunchError::Spawn(format!("{program}: {e}"))
+            })?;
             let pid = child.id().expect("a just-spawned child has a pid");
-            let kill = KillOnDrop(pid);
+            let attached = if self.sandbox {
+                jail.attach_sandbox(pid, cgroup)
+            } else {
+                jail.attach_group(pid)
+            };
+            attached.map_err(|e| LaunchError::Setup(e.to_string()))?;
 
             let output = Output::default();
             let drains = [
@@ -364,19 +262,21 @@ impl Target for Command {
             ];
             let stdin_pipe = child.stdin.take().expect("piped");
             let (exit_tx, exit_rx) = watch::channel(None);
+            let sandboxed = self.sandbox;
             let waiter = tokio::spawn(async move {
                 let status = child.wait().await;
                 // Let the readers take what the program wrote before it ended.
                 for drain in drains {
                     let _ = tokio::time::timeout(Duration::from_millis(500), drain).await;
                 }
-                let exit = status.map_or(
-                    ExitInfo {
+                let exit = match status {
+                    Ok(status) if sandboxed => jail::exit_of_sandbox(status),
+                    Ok(status) => crate::target::exit_info(status),
+                    Err(_) => ExitInfo {
                         code: None,
                         signal: None,
                     },
-                    crate::target::exit_info,
-                );
+                };
                 let _ = exit_tx.send(Some(exit));
             });
             let (stdin_tx, stdin_rx) = watch::channel(stdin::StdinProgress::default());
@@ -389,9 +289,9 @@ impl Target for Command {
             ));
             let keep: Vec<Box<dyn crate::net::Keepalive>> = vec![
                 Box::new(AbortOnDrop(feeder.abort_handle())),
-                Box::new(kill),
+                // Kills every process of the instance, then removes its folder.
+                Box::new(registered),
                 Box::new(AbortOnDrop(waiter.abort_handle())),
-                Box::new(workdir),
             ];
             let mut instance = Instance::new(None, output, Some(pid), exit_rx, keep);
             instance.set_stdin_progress(stdin_rx);
@@ -402,12 +302,71 @@ impl Target for Command {
                     request.role.transport(),
                     request.start_timeout,
                 )
-                .await?;
+                .await
+                .map_err(|e| sandbox_failure(e, sandboxed))?;
                 instance.addr = Some(addr);
                 instance.bound = bound;
             }
             Ok(instance)
         })
+    }
+}
+
+/// The command for a program run without a sandbox: in `net` (when it is a
+/// namespace), its own process group, with rlimits, in `workdir`.
+fn unsandboxed(
+    args: &[String],
+    workdir: &Path,
+    net: &Net,
+    limits: Limits,
+) -> tokio::process::Command {
+    let mut cmd = tokio::process::Command::new(&args[0]);
+    cmd.args(&args[1..]).current_dir(workdir);
+    let ns = net.ns_fd().map(|fd| fd.as_raw_fd());
+    let (_, nofile_hard) = getrlimit(Resource::RLIMIT_NOFILE).unwrap_or((1024, 1024));
+    let nofile = limits.open_files.min(nofile_hard);
+    // SAFETY: only async-signal-safe system calls run between fork and exec;
+    // the namespace descriptor stays open until exec.
+    unsafe {
+        cmd.pre_exec(move || {
+            if let Some(fd) = ns {
+                nix::sched::setns(
+                    BorrowedFd::borrow_raw(fd),
+                    nix::sched::CloneFlags::CLONE_NEWNET,
+                )?;
+            }
+            nix::unistd::setpgid(nix::unistd::Pid::from_raw(0), nix::unistd::Pid::from_raw(0))?;
+            setrlimit(Resource::RLIMIT_CORE, 0, 0)?;
+            setrlimit(Resource::RLIMIT_NOFILE, nofile, nofile)?;
+            setrlimit(
+                Resource::RLIMIT_CPU,
+                limits.cpu_seconds,
+                limits.cpu_seconds + 1,
+            )?;
+            setrlimit(
+                Resource::RLIMIT_AS,
+                limits.memory_bytes,
+                limits.memory_bytes,
+            )?;
+            setrlimit(Resource::RLIMIT_FSIZE, limits.file_bytes, limits.file_bytes)?;
+            Ok(())
+        });
+    }
+    cmd
+}
+
+/// A sandboxed program that "exited early" because bwrap could not make its
+/// sandbox is sockspec's failure, not the program's.
+fn sandbox_failure(error: LaunchError, sandboxed: bool) -> LaunchError {
+    match &error {
+        LaunchError::ExitedEarly { exit, output } if sandboxed && exit.code == Some(1) => {
+            let stderr = output.get(Stream::Stderr).tail_lines(5);
+            if stderr.starts_with("bwrap: ") {
+                return LaunchError::Setup(format!("sandbox: {}", stderr.trim()));
+            }
+            error
+        }
+        _ => error,
     }
 }
 

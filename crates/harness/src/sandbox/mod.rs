@@ -1,9 +1,28 @@
-//! The sandbox: a private network namespace per target.
+//! The sandbox. Every external target runs in its own user, PID, mount, IPC
+//! and UTS namespaces made by bubblewrap ([`jail`]), inside a private network
+//! namespace that sockspec makes and configures ([`create`]), with limits
+//! ([`Limits`]: a cgroup where one can be had, else rlimits), from a bounded,
+//! link-safe copy of its folder ([`copy`]).
 //!
-//! Loopback is up, `255.255.255.255` is routed onto loopback (so a broadcast
-//! stays inside), and any non-loopback address the target needs is added to
-//! loopback. Nothing links the namespace to the host's interfaces. When the last
-//! handle to a sandbox goes, every process still in it is killed.
+//! The network namespace: loopback is up, `255.255.255.255` is routed onto
+//! loopback (so a broadcast stays inside), any non-loopback address the target
+//! needs is added to loopback, and ports below 1024 need no privilege (a server
+//! on port 80 binds as the unprivileged target). Nothing links the namespace to
+//! the host's interfaces. When the last handle to it goes, every process still
+//! in it is killed.
+//!
+//! Every live sandbox and temporary folder is registered process-wide:
+//! [`cleanup_all`] tears them all down, and [`until_interrupted`] does so on
+//! SIGINT, SIGTERM or SIGHUP.
+
+mod cgroup;
+pub mod copy;
+pub mod jail;
+mod limits;
+mod registry;
+
+pub use limits::Limits;
+pub use registry::{ShuttingDown, cleanup_all, live_count, until_interrupted};
 
 use crate::net::Net;
 use crate::procfs;
@@ -12,13 +31,14 @@ use std::io::{self, Write};
 use std::net::IpAddr;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::os::unix::process::CommandExt;
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
 /// Whether sandboxes can be made here, and if not, why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Availability {
-    /// Network namespaces work.
+    /// Network namespaces and bubblewrap's sandboxes work.
     Available,
     /// They do not; the reason, for the notice and for `skip`.
     Unavailable(String),
@@ -49,10 +69,25 @@ pub fn availability() -> Availability {
 }
 
 fn probe() -> Availability {
-    match create(&[]) {
-        Ok(_) => Availability::Available,
-        Err(e) => Availability::Unavailable(format!("network namespaces are not permitted ({e})")),
+    let net = match create(&[]) {
+        Ok(net) => net,
+        Err(e) => {
+            return Availability::Unavailable(format!(
+                "network namespaces are not permitted ({e})"
+            ));
+        }
+    };
+    let ns = net.ns_fd().expect("a sandbox has a namespace");
+    match jail::probe(ns) {
+        Ok(()) => Availability::Available,
+        Err(why) => Availability::Unavailable(why),
     }
+}
+
+/// How memory and processes are limited here: `Ok` with a cgroup, or the
+/// reason there is none (the limits are then RLIMIT_AS and RLIMIT_NPROC).
+pub fn cgroup_status() -> Result<(), String> {
+    cgroup::cgroups().map(|_| ()).map_err(str::to_string)
 }
 
 fn enter_user_namespace() -> io::Result<()> {
@@ -112,11 +147,37 @@ pub fn setup_script(extra: &[IpAddr]) -> String {
     script
 }
 
+/// Sets a new network namespace up: addresses and routes ([`setup_script`]),
+/// then the namespace's own sysctls ([`SYSCTLS`]).
 fn configure(ns: &OwnedFd, extra: &[IpAddr]) -> io::Result<()> {
     ip_batch(ns.as_fd(), &setup_script(extra)).map_err(|e| match e.kind() {
         // `ip` ran and failed: its message, said to be about the sandbox.
         io::ErrorKind::Other => io::Error::other(format!("setting up the sandbox failed: {e}")),
         _ => e,
+    })?;
+    set_sysctls(ns.as_fd())
+}
+
+/// Per-namespace sysctls of a sandbox: any port may be bound without privilege
+/// (the target is an unprivileged user; a server on port 80 still binds).
+pub const SYSCTLS: [(&str, &str); 1] = [("net/ipv4/ip_unprivileged_port_start", "0")];
+
+/// Writes [`SYSCTLS`] inside `ns` (`/proc/sys/net` is the namespace of the
+/// thread that opens it).
+fn set_sysctls(ns: BorrowedFd<'_>) -> io::Result<()> {
+    std::thread::scope(|scope| {
+        scope
+            .spawn(|| -> io::Result<()> {
+                nix::sched::setns(ns, CloneFlags::CLONE_NEWNET).map_err(io::Error::from)?;
+                for (key, value) in SYSCTLS {
+                    std::fs::write(Path::new("/proc/sys").join(key), value).map_err(|e| {
+                        io::Error::new(e.kind(), format!("setting {key} in the sandbox: {e}"))
+                    })?;
+                }
+                Ok(())
+            })
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("sysctl thread panicked")))
     })
 }
 
