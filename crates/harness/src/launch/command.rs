@@ -116,15 +116,6 @@ fn is_runnable(program: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Aborts a task when dropped.
-struct AbortOnDrop(tokio::task::AbortHandle);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
 /// The socket a server of `transport` serves on: IPv4 before IPv6.
 fn serving_socket(bound: &[BoundSocket], transport: Transport) -> Option<SocketAddr> {
     let mut candidates: Vec<&BoundSocket> = bound
@@ -288,10 +279,10 @@ impl Target for Command {
                 stdin_tx,
             ));
             let keep: Vec<Box<dyn crate::net::Keepalive>> = vec![
-                Box::new(AbortOnDrop(feeder.abort_handle())),
+                Box::new(super::AbortOnDrop(feeder.abort_handle())),
                 // Kills every process of the instance, then removes its folder.
                 Box::new(registered),
-                Box::new(AbortOnDrop(waiter.abort_handle())),
+                Box::new(super::AbortOnDrop(waiter.abort_handle())),
             ];
             let mut instance = Instance::new(None, output, Some(pid), exit_rx, keep);
             instance.set_stdin_progress(stdin_rx);

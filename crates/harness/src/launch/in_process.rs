@@ -61,15 +61,6 @@ impl InProcess {
     }
 }
 
-/// Aborts the instance's task when the instance is dropped.
-struct AbortOnDrop(tokio::task::AbortHandle);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
 impl Target for InProcess {
     fn describe(&self) -> String {
         format!("{} (in-process)", self.name)
@@ -112,7 +103,7 @@ impl Target for InProcess {
             let started = (self.start)(io)
                 .await
                 .map_err(|e| LaunchError::Setup(format!("{}: {e}", self.name)))?;
-            let abort = AbortOnDrop(started.task.abort_handle());
+            let abort = super::AbortOnDrop(started.task.abort_handle());
             let (exit_tx, exit_rx) = watch::channel(None);
             let out = output.clone();
             let watcher = tokio::spawn(async move {
@@ -145,8 +136,8 @@ impl Target for InProcess {
                 exit_rx,
                 vec![
                     Box::new(abort),
-                    Box::new(AbortOnDrop(watcher.abort_handle())),
-                    Box::new(AbortOnDrop(feeder.abort_handle())),
+                    Box::new(super::AbortOnDrop(watcher.abort_handle())),
+                    Box::new(super::AbortOnDrop(feeder.abort_handle())),
                 ],
             ))
         })

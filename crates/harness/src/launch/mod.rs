@@ -7,3 +7,12 @@ mod remote;
 pub use command::{Command, Limits};
 pub use in_process::{InProcess, InProcessIo, Started};
 pub use remote::Remote;
+
+/// Aborts a task of an instance's (a feeder, a watcher) when the instance goes.
+pub(crate) struct AbortOnDrop(pub(crate) tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
