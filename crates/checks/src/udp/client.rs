@@ -297,7 +297,11 @@ async fn handles_reply(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     }
     if shown == 0 {
         return Ok(Verdict::Violated {
-            diagnosis: msg!("udp-client-replies-not-shown", replies = s.replies.len()),
+            diagnosis: msg!(
+                "udp-client-replies-not-shown",
+                replies = s.replies.len(),
+                lang = ctx.language()
+            ),
             counterexample: Some(Counterexample::Described(msg!(
                 "udp-client-first-reply",
                 reply = &s.replies[0]

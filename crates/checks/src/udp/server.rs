@@ -40,7 +40,8 @@ async fn reply(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
             "udp-server-no-reply",
             me = me,
             waited = patience,
-            state = ctx.target_state().await
+            state = ctx.target_state().await,
+            lang = ctx.language()
         )));
     };
     let rtt = reply.at - sent;

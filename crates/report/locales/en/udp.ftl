@@ -2,7 +2,11 @@
 
 ## udp.server.reply
 
-udp-server-no-reply = No reply came back to the sender ({ $me }) within { $waited } ms, and { $state }. A UDP server must answer with sendto(reply, addr), using the addr that recvfrom() returned with the datagram.
+udp-server-no-reply = No reply came back to the sender ({ $me }) within { $waited } ms, and { $state }. { $lang ->
+    [c] A UDP server must answer with sendto(fd, reply, len, 0, (struct sockaddr *)&client, clientlen), using the address that recvfrom() filled in, and check both return values.
+    [node] A UDP server must answer in its 'message' handler with server.send(reply, rinfo.port, rinfo.address).
+   *[other] A UDP server must answer with sendto(reply, addr), using the addr that recvfrom() returned with the datagram.
+}
 udp-server-not-echoed = Under contract echo the reply must be the datagram itself, but { $reply } came back for { $sent }.{ $truncated ->
     [yes] {" "}Only the first { $kept } bytes came back: the buffer given to recvfrom() is too small.
    *[no] {""}
@@ -141,7 +145,11 @@ udp-client-lines-held-quit = { $lines ->
 udp-client-replies-not-shown = The client never showed the server's replies: none of the { $replies ->
     [one] 1 reply
    *[other] { $replies } replies
-} sockspec sent appears in its output. After sendto(), read the reply with recvfrom() and print it.
+} sockspec sent appears in its output. { $lang ->
+    [c] After sendto(), read the reply with recvfrom() (its return value is the reply's length) and print those bytes.
+    [node] Listen for the socket's 'message' event and print msg.toString().
+   *[other] After sendto(), read the reply with recvfrom() and print it.
+}
 udp-client-first-reply = first reply sent: { $reply }
 udp-client-stopped-after-replies = After { $replies ->
     [one] 1 reply

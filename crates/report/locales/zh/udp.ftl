@@ -2,7 +2,11 @@
 
 ## udp.server.reply
 
-udp-server-no-reply = 发送方（{ $me }）在 { $waited } 毫秒内没有收到回复，而且{ $state }。UDP 服务器必须用 sendto(reply, addr) 回复，其中 addr 就是 recvfrom() 随数据报一起返回的地址。
+udp-server-no-reply = 发送方（{ $me }）在 { $waited } 毫秒内没有收到回复，而且{ $state }。{ $lang ->
+    [c] UDP 服务器必须用 sendto(fd, reply, len, 0, (struct sockaddr *)&client, clientlen) 回复，其中 client 是 recvfrom() 填好的地址，并检查两个调用的返回值。
+    [node] UDP 服务器必须在 'message' 事件处理函数里用 server.send(reply, rinfo.port, rinfo.address) 回复。
+   *[other] UDP 服务器必须用 sendto(reply, addr) 回复，其中 addr 就是 recvfrom() 随数据报一起返回的地址。
+}
 udp-server-not-echoed = 在 echo 约定下，回复必须就是收到的数据报本身，但发送 { $sent }后收到的却是 { $reply }。{ $truncated ->
     [yes] 只回来了前 { $kept } 个字节：传给 recvfrom() 的缓冲区太小了。
    *[no] {""}
@@ -93,7 +97,11 @@ udp-client-lines-held-quit = { $lines } 行输入变成了同样多个数据报�
 
 ## udp.client.handles-reply
 
-udp-client-replies-not-shown = 客户端从没显示服务器的回复：sockspec 发出的 { $replies } 个回复都没有出现在它的输出中。sendto() 之后，请用 recvfrom() 读取回复并打印出来。
+udp-client-replies-not-shown = 客户端从没显示服务器的回复：sockspec 发出的 { $replies } 个回复都没有出现在它的输出中。{ $lang ->
+    [c] sendto() 之后，请用 recvfrom() 读取回复（返回值是回复的长度），并打印这些字节。
+    [node] 请监听套接字的 'message' 事件，并打印 msg.toString()。
+   *[other] sendto() 之后，请用 recvfrom() 读取回复并打印出来。
+}
 udp-client-first-reply = 发出的第一个回复：{ $reply }
 udp-client-stopped-after-replies = 收到 { $replies } 个回复之后，客户端没有再为剩下的输入行发送任何数据，而且{ $state }。
 udp-client-reply-truncated = 第 { $n } 个回复（{ $len } 字节）显示时被截断成了 { $kept } 字节：传给 recvfrom() 的缓冲区太小，装不下它。
