@@ -149,7 +149,7 @@ fn forty_copies_of_one_hard_coded_server_all_get_the_same_score() {
     assert_eq!(rows.len(), 40, "{csv}");
     assert!(rows.iter().all(|r| *r == rows[0]), "{csv}");
     assert_eq!(
-        rows[0], "36,36,36",
+        rows[0], "46,46,46",
         "every copy passes every counted check: {csv}"
     );
 }
@@ -168,7 +168,7 @@ fn gradescope_mode_writes_results_json_for_one_submission() {
     assert_eq!(code, 0, "{text}");
     let results: serde_json::Value =
         serde_json::from_str(&read(&dir.path().join("results.json"))).unwrap();
-    assert_eq!(results["score"], 128);
+    assert_eq!(results["score"], 138);
     let tests = results["tests"].as_array().unwrap();
     assert!(
         tests

@@ -224,6 +224,24 @@ impl Instance {
         self.stdin.as_ref().map(|rx| *rx.borrow())
     }
 
+    /// Waits (at most `limit`) until its input script's feeder has stopped:
+    /// the whole script written, or a write failed because the program is
+    /// gone. Then [`Instance::stdin_progress`] says what the program read of
+    /// every line written, even when it exited before the last line settled.
+    pub async fn stdin_settled(&self, limit: std::time::Duration) {
+        let Some(mut rx) = self.stdin.clone() else {
+            return;
+        };
+        let _ = tokio::time::timeout(limit, async {
+            while !rx.borrow_and_update().done {
+                if rx.changed().await.is_err() {
+                    break;
+                }
+            }
+        })
+        .await;
+    }
+
     /// A receiver that holds how the instance ended, once it has.
     pub fn exit_watch(&self) -> ExitWatch {
         self.exit.clone()

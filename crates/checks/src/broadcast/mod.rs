@@ -32,16 +32,25 @@ fn lan_for(ctx: &Ctx, hosts: usize) -> Result<(Lan, u16), Verdict> {
     if let Availability::Unavailable(why) = sandbox::availability() {
         return Err(Verdict::Skip(msg!("broadcast-needs-lan", reason = why)));
     }
-    let known: Vec<_> = ctx
+    let named: Vec<_> = ctx
         .settings()
         .addr
         .as_ref()
         .map(|a| a.socket_addr())
         .into_iter()
         .chain(ctx.target().hinted_addrs())
-        .filter(|a| a.is_ipv4() && !a.ip().is_loopback() && !a.ip().is_unspecified())
+        .filter(|a| a.is_ipv4())
         .collect();
-    let port = known.first().map_or(DEFAULT_PORT, |a| a.port());
+    let known: Vec<_> = named
+        .iter()
+        .copied()
+        .filter(|a| !a.ip().is_loopback() && !a.ip().is_unspecified())
+        .collect();
+    // The port the program uses, even where it sends to its own loopback.
+    let port = known
+        .first()
+        .or(named.first())
+        .map_or(DEFAULT_PORT, |a| a.port());
     let subnet = known.iter().find_map(|a| match a.ip() {
         IpAddr::V4(ip) if ip != Ipv4Addr::BROADCAST => {
             Some((Ipv4Addr::from(u32::from(ip) & 0xffff_ff00), 24))

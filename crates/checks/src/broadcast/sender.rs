@@ -5,6 +5,7 @@ use super::lan_for;
 use crate::run_fn;
 use sockspec_harness::lan::{self, Lan, Received};
 use sockspec_harness::output::Stream;
+use sockspec_harness::redirect::{self, Redirect};
 use sockspec_harness::{Check, Ctx, Level, Role, Verdict, msg};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
@@ -16,7 +17,15 @@ struct Heard {
     port: u16,
     /// Per receiver host (hosts 1..), what it received, in order.
     hosts: Vec<(String, Vec<Received>)>,
+    /// Whether the sender never read its stdin (it sends messages of its own).
+    never_read: bool,
+    /// What it sent off the LAN (e.g. to its own loopback), with where it was
+    /// sent: observed by redirecting such datagrams to sockspec.
+    elsewhere: Vec<Sent>,
 }
+
+/// A datagram the sender sent, with where it was sent.
+type Sent = (SocketAddr, Vec<u8>);
 
 impl Heard {
     fn total(&self) -> usize {
@@ -26,6 +35,8 @@ impl Heard {
 
 /// How long sockspec waits for the sender to finish its script.
 const SENDER_LIMIT: Duration = Duration::from_secs(8);
+/// How long a sender's input script may still be settling once it ended.
+const STDIN_SETTLED: Duration = Duration::from_secs(2);
 /// How long receivers keep listening after the sender ended.
 const AFTER_EXIT: Duration = Duration::from_millis(150);
 
@@ -65,6 +76,42 @@ async fn listen(ctx: &mut Ctx) -> Result<Heard, Verdict> {
             }
         }));
     }
+    // Unicast off the LAN (to the sender's own loopback, or anywhere else)
+    // reaches sockspec's peer with its destination; the LAN is exempt, so
+    // broadcasts and unicasts to its hosts cross it as they are. Where the
+    // rules cannot be installed, only the LAN is watched.
+    let elsewhere: Arc<Mutex<Vec<Sent>>> = Arc::default();
+    let observer = redirect::UdpPeer::bind(&lan.hosts[0].net)
+        .ok()
+        .and_then(|peer| {
+            let rules = Redirect {
+                udp_to: Some(peer.port()),
+                exempt: vec![(IpAddr::V4(lan.subnet), lan.prefix)],
+                ..Redirect::default()
+            };
+            redirect::install(&lan.hosts[0].net, &rules)
+                .ok()
+                .map(|r| (peer, r))
+        });
+    let _redirection = observer.map(|(peer, redirection)| {
+        let (store, recorder) = (elsewhere.clone(), ctx.recorder().clone());
+        tasks.push(tokio::spawn(async move {
+            let mut buf = vec![0u8; 65_536];
+            while let Ok(d) = peer.recv(&mut buf).await {
+                let label = "sockspec (off the LAN)";
+                recorder.received(label, Some(d.source), &buf[..d.len]);
+                recorder.note(
+                    label,
+                    format!("that datagram was sent to {}", d.destination),
+                );
+                store
+                    .lock()
+                    .expect("not poisoned")
+                    .push((d.destination, buf[..d.len].to_vec()));
+            }
+        }));
+        redirection
+    });
     ctx.place_on(lan.hosts[0].net.clone(), lan.broadcast);
     ctx.recorder().note(
         "sockspec",
@@ -77,7 +124,14 @@ async fn listen(ctx: &mut Ctx) -> Result<Heard, Verdict> {
         .await?;
     if let Some(instance) = ctx.instance() {
         instance.wait_exit(SENDER_LIMIT).await;
+        instance.stdin_settled(STDIN_SETTLED).await;
     }
+    let never_read = ctx.stdin_progress().is_some_and(|p| {
+        let lines = &ctx.settings().input;
+        let written: usize = lines.iter().take(p.written).map(|l| l.len() + 1).sum();
+        let exited_first = p.written == 0 && p.total > 0 && ctx.exit().is_some();
+        p.never_read(written) || exited_first
+    });
     tokio::time::sleep(AFTER_EXIT).await;
     for t in tasks {
         t.abort();
@@ -92,14 +146,28 @@ async fn listen(ctx: &mut Ctx) -> Result<Heard, Verdict> {
             )
         })
         .collect();
-    Ok(Heard { lan, port, hosts })
+    let elsewhere = std::mem::take(&mut *elsewhere.lock().expect("not poisoned"));
+    Ok(Heard {
+        lan,
+        port,
+        hosts,
+        never_read,
+        elsewhere,
+    })
 }
 
-/// The verdict of a check that needs datagrams when none reached any host.
-fn nothing_heard() -> Verdict {
-    Verdict::Blocked {
-        by: "broadcast.sender.delivers",
-        reason: msg!("broadcast-sender-nothing-heard"),
+/// The verdict of a check that needs datagrams when none reached any host:
+/// blocked by `address` when they went off the LAN, else by `delivers`.
+fn nothing_heard(heard: &Heard) -> Verdict {
+    match heard.elsewhere.first() {
+        Some((to, _)) => Verdict::Blocked {
+            by: "broadcast.sender.address",
+            reason: msg!("broadcast-sender-went-elsewhere", destination = *to),
+        },
+        None => Verdict::Blocked {
+            by: "broadcast.sender.delivers",
+            reason: msg!("broadcast-sender-nothing-heard"),
+        },
     }
 }
 
@@ -122,17 +190,28 @@ async fn delivers(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
             count = heard.total()
         )));
     }
+    if !heard.elsewhere.is_empty() {
+        return Ok(nothing_heard(&heard));
+    }
     let stderr = ctx
         .output()
         .map(|o| String::from_utf8_lossy(&o.get(Stream::Stderr).bytes).into_owned())
         .unwrap_or_default();
-    if stderr.contains("PermissionError") || stderr.contains("Permission denied") {
-        return Ok(Verdict::violated(msg!("broadcast-sender-no-so-broadcast")));
+    let lang = ctx.language();
+    if stderr.contains("PermissionError")
+        || stderr.contains("Permission denied")
+        || stderr.contains("EACCES")
+    {
+        return Ok(Verdict::violated(msg!(
+            "broadcast-sender-no-so-broadcast",
+            lang = lang
+        )));
     }
     Ok(Verdict::violated(msg!(
         "broadcast-sender-nothing-delivered",
         port = heard.port,
-        state = ctx.target_state().await
+        state = ctx.target_state().await,
+        lang = lang
     )))
 }
 
@@ -150,7 +229,7 @@ pub static ALL_HOSTS: Check = Check {
 async fn all_hosts(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let heard = listen(ctx).await?;
     if heard.total() == 0 {
-        return Ok(nothing_heard());
+        return Ok(nothing_heard(&heard));
     }
     let payloads = |r: &[Received]| r.iter().map(|d| d.payload.clone()).collect::<Vec<_>>();
     let (best_host, best) = heard
@@ -159,8 +238,17 @@ async fn all_hosts(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         .max_by_key(|(_, r)| r.len())
         .map(|(h, r)| (h.clone(), payloads(r)))
         .expect("there are receivers");
+    // A sender of its own messages (it never reads stdin) may send faster
+    // than a receiver reads, and UDP drops what overflows a receiver's buffer:
+    // each host must then get every distinct message, not the same count.
+    let distinct = |p: &[Vec<u8>]| p.iter().cloned().collect::<std::collections::BTreeSet<_>>();
     for (host, got) in &heard.hosts {
-        if payloads(got) != best {
+        let differs = if heard.never_read {
+            distinct(&payloads(got)) != distinct(&best)
+        } else {
+            payloads(got) != best
+        };
+        if differs {
             return Ok(Verdict::violated(msg!(
                 "broadcast-sender-uneven",
                 host = host.as_str(),
@@ -192,7 +280,7 @@ pub static BOUNDARIES: Check = Check {
 async fn boundaries(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let heard = listen(ctx).await?;
     if heard.total() == 0 {
-        return Ok(nothing_heard());
+        return Ok(nothing_heard(&heard));
     }
     let lines = ctx.settings().input.clone();
     let (host, got) = heard
@@ -204,6 +292,16 @@ async fn boundaries(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         .iter()
         .map(|d| d.payload.strip_suffix(b"\n").unwrap_or(&d.payload))
         .collect();
+    if heard.never_read {
+        // It sends messages of its own: each datagram is one of them.
+        let distinct: std::collections::BTreeSet<&[u8]> = sent.iter().copied().collect();
+        return Ok(Verdict::Holds(msg!(
+            "broadcast-sender-never-reads",
+            datagrams = sent.len(),
+            distinct = distinct.len(),
+            first = sent[0]
+        )));
+    }
     let wanted: Vec<&[u8]> = lines.iter().map(|l| l.as_bytes()).collect();
     if sent == wanted {
         return Ok(Verdict::Holds(msg!(
@@ -237,8 +335,21 @@ pub static ADDRESS: Check = Check {
 
 async fn address(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let heard = listen(ctx).await?;
+    if let Some((to, payload)) = heard.elsewhere.first() {
+        return Ok(Verdict::violated_by(
+            msg!(
+                "broadcast-sender-unicast-elsewhere",
+                payload = payload.as_slice(),
+                destination = *to,
+                loopback = if to.ip().is_loopback() { "yes" } else { "no" },
+                broadcast = IpAddr::V4(heard.lan.broadcast),
+                port = to.port()
+            ),
+            vec![payload.clone()],
+        ));
+    }
     if heard.total() == 0 {
-        return Ok(nothing_heard());
+        return Ok(nothing_heard(&heard));
     }
     for (host, got) in &heard.hosts {
         if let Some(d) = got.iter().find(|d| !heard.lan.is_broadcast(d.destination)) {

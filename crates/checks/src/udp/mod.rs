@@ -12,6 +12,7 @@ pub const CHECKS: &[&Check] = &[
     &server::CLIENTS_ISOLATED,
     &server::EMPTY_DATAGRAM,
     &server::BAD_BYTES,
+    &server::KEEPS_SERVING,
     &server::MAX_SIZE,
     &client::ONE_LINE_ONE_DATAGRAM,
     &client::HANDLES_REPLY,

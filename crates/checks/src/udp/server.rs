@@ -4,9 +4,14 @@ use crate::common::{NOT_UTF8, PROBE, io_error, udp_baseline};
 use crate::run_fn;
 use proptest::prelude::*;
 use sockspec_harness::property::{Property, PropertyResult};
-use sockspec_harness::udp::Datagram;
+use sockspec_harness::udp::{Datagram, UdpPeer};
 use sockspec_harness::{Check, Contract, Ctx, Level, Message, Role, Verdict, msg};
-use sockspec_results::{Arg, Counterexample};
+use sockspec_results::{Arg, Counterexample, ProgramLanguage};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// No wait: only what has already arrived.
+const ZERO: Duration = Duration::ZERO;
 
 /// `udp.server.reply`
 pub static REPLY: Check = Check {
@@ -35,19 +40,30 @@ async fn reply(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
             "udp-server-no-reply",
             me = me,
             waited = patience,
-            state = ctx.target_state().await
+            state = ctx.target_state().await,
+            lang = ctx.language()
         )));
     };
     let rtt = reply.at - sent;
     ctx.latency.observe(rtt);
     if ctx.contract() == Contract::Echo && reply.bytes != PROBE {
-        let truncated = PROBE.starts_with(&reply.bytes) && !reply.bytes.is_empty();
+        // A prefix is the datagram truncated by a small recvfrom() buffer:
+        // still one reply to one datagram; `udp.server.max-size` (info) says
+        // how large a datagram comes back intact.
+        if echoes(PROBE, &reply.bytes) {
+            return Ok(Verdict::Holds(msg!(
+                "udp-server-replied-truncated",
+                len = reply.bytes.len(),
+                sent = PROBE.len(),
+                ms = rtt.as_secs_f64() * 1e3
+            )));
+        }
         return Ok(Verdict::violated_by(
             msg!(
                 "udp-server-not-echoed",
                 reply = &reply.bytes,
                 sent = PROBE,
-                truncated = if truncated { "yes" } else { "no" },
+                truncated = "no",
                 kept = reply.bytes.len()
             ),
             vec![PROBE.to_vec()],
@@ -71,32 +87,30 @@ pub static BOUNDARIES: Check = Check {
     run: run_fn!(boundaries),
 };
 
-/// The largest datagram the property sends.
-const MAX_PAYLOAD: usize = 1400;
-
-/// One datagram: text as students type it (ASCII and Chinese), or arbitrary bytes.
+/// One datagram: non-empty text as students type it (ASCII and Chinese).
+/// Empty and non-UTF-8 payloads are `empty-datagram`'s and `bad-bytes`'
+/// concern, so a server that mishandles them fails those checks alone, and
+/// shrinking ends at a small text.
 fn payload() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
-        // The edge a uniform size would almost never draw.
-        1 => Just(Vec::new()),
-        4 => "[ -~\u{4f60}\u{597d}\u{4e16}\u{754c}\u{7c98}\u{5305}]{0,400}".prop_map(String::into_bytes),
-        4 => proptest::collection::vec(any::<u8>(), 0..=MAX_PAYLOAD),
+        4 => "[ -~\u{4f60}\u{597d}\u{4e16}\u{754c}\u{7c98}\u{5305}]{1,400}".prop_map(String::into_bytes),
+        // Long ASCII lines, up to 1400 bytes: the largest datagram the property sends.
+        1 => "[a-z0-9 ]{400,1400}".prop_map(String::into_bytes),
     ]
 }
 
 async fn boundaries(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
-    let server = ctx.server().await?;
-    let client = ctx.udp_client("client", server)?;
-    let rtt = udp_baseline(&client, ctx.settings().reply_timeout).await?;
-    ctx.latency.observe(rtt);
-    drop(client);
+    // One client for the whole property (a new one only when the server had to
+    // be started again): where replies go between clients is
+    // `clients-isolated`'s concern.
+    let mut client = Some(serves_twice(ctx, "client").await?.0);
     let (seed, cases) = (ctx.settings().seed, ctx.settings().cases);
     ctx.facts.seed = Some(seed);
     let strategy = proptest::collection::vec(payload(), 1..=8);
     let mut prop = Property::start(strategy, seed, cases);
     while let Some(datagrams) = prop.next_case().await {
         prop.report(crate::common::case_result(
-            boundaries_case(ctx, &datagrams).await,
+            boundaries_case(ctx, &mut client, &datagrams).await,
         ));
     }
     let result = prop.finish().await;
@@ -108,18 +122,29 @@ async fn boundaries(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         PropertyResult::Failed(f) => {
             ctx.facts.cases = Some(f.case);
             ctx.facts.notes.push(crate::common::shrink_note(&f, seed));
-            crate::common::replay!(ctx, boundaries_case(ctx, &f.minimal));
+            crate::common::replay!(ctx, boundaries_case(ctx, &mut client, &f.minimal));
             Verdict::violated_by(f.reason, f.minimal)
         }
         PropertyResult::Aborted(e) => Verdict::Error(e),
     })
 }
 
-/// Sends `datagrams` back-to-back and judges the replies; `Some(reason)` when
-/// they break the property.
-async fn boundaries_case(ctx: &mut Ctx, datagrams: &[Vec<u8>]) -> Result<Option<Message>, Verdict> {
+/// Sends `datagrams` back-to-back from `client` (made anew when there is none
+/// or the server was started again) and judges the replies; `Some(reason)`
+/// when they break the property.
+async fn boundaries_case(
+    ctx: &mut Ctx,
+    client: &mut Option<UdpPeer>,
+    datagrams: &[Vec<u8>],
+) -> Result<Option<Message>, Verdict> {
+    let restarted = ctx.instance().is_none_or(|i| i.exited().is_some());
     let server = ctx.server().await?;
-    let client = ctx.udp_client("client", server)?;
+    if restarted || client.is_none() {
+        *client = Some(ctx.udp_client("client", server)?);
+    }
+    let client = client.as_ref().expect("set above");
+    // Late replies to an earlier case are not this case's.
+    while client.recv_within(ZERO).await.map_err(io_error)?.is_some() {}
     for d in datagrams {
         client.send(d).await.map_err(io_error)?;
     }
@@ -243,10 +268,7 @@ pub static CLIENTS_ISOLATED: Check = Check {
 const ROUNDS: usize = 3;
 
 async fn clients_isolated(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
-    let server = ctx.server().await?;
-    let a = ctx.udp_client("client A", server)?;
-    let rtt = udp_baseline(&a, ctx.settings().reply_timeout).await?;
-    ctx.latency.observe(rtt);
+    let (a, server) = serves_twice(ctx, "client A").await?;
     let b = ctx.udp_client("client B", server)?;
     let patience = ctx.latency.patience();
     let quiet = ctx.latency.quiet_window();
@@ -317,8 +339,8 @@ pub static EMPTY_DATAGRAM: Check = Check {
 };
 
 async fn empty_datagram(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
-    survives(ctx, b"", |state| {
-        msg!("udp-server-empty-stopped", state = state)
+    survives(ctx, b"", |state, lang| {
+        msg!("udp-server-empty-stopped", state = state, lang = lang)
     })
     .await
 }
@@ -335,29 +357,32 @@ pub static BAD_BYTES: Check = Check {
 };
 
 async fn bad_bytes(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
-    survives(ctx, NOT_UTF8, |state| {
-        msg!("udp-server-bad-bytes-stopped", state = state)
+    survives(ctx, NOT_UTF8, |state, lang| {
+        msg!("udp-server-bad-bytes-stopped", state = state, lang = lang)
     })
     .await
 }
 
 /// Sends `poison`, then a plain datagram, which must still get a reply;
-/// `diagnosis` says why not, given the target's state.
+/// `diagnosis` says why not, given the target's state. The control (the same
+/// steps with a plain datagram instead of the poison: [`serves_twice`]) runs
+/// first, so a server that stops after any datagram is not blamed on the
+/// poison. Under echo a 0-byte datagram must get its 0-byte reply.
 async fn survives(
     ctx: &mut Ctx,
     poison: &[u8],
-    diagnosis: fn(Message) -> Message,
+    diagnosis: fn(Message, ProgramLanguage) -> Message,
 ) -> Result<Verdict, Verdict> {
-    let server = ctx.server().await?;
-    let client = ctx.udp_client("client", server)?;
-    let rtt = udp_baseline(&client, ctx.settings().reply_timeout).await?;
-    ctx.latency.observe(rtt);
+    let (client, _) = serves_twice(ctx, "client").await?;
     let (patience, quiet) = (ctx.latency.patience(), ctx.latency.quiet_window());
     let ended = ctx.exit_watch();
+    let lang = ctx.language();
     client.send(poison).await.map_err(io_error)?;
-    // A reply to the poison is allowed, not required.
-    let _ = client
-        .recv_or_end(quiet, ended.as_ref())
+    // A reply to the poison is allowed, not required; under echo an empty
+    // datagram is echoed like any other.
+    let echo_empty = poison.is_empty() && ctx.contract() == Contract::Echo;
+    let to_poison = client
+        .recv_or_end(if echo_empty { patience } else { quiet }, ended.as_ref())
         .await
         .map_err(io_error)?;
     client.send(PROBE).await.map_err(io_error)?;
@@ -365,13 +390,103 @@ async fn survives(
         .recv_or_end(patience, ended.as_ref())
         .await
         .map_err(io_error)?;
-    if answered.is_some() {
-        return Ok(Verdict::Holds(msg!("udp-server-survived", poison = poison)));
+    if answered.is_none() {
+        return Ok(Verdict::violated_by(
+            diagnosis(ctx.target_state().await, lang),
+            vec![poison.to_vec(), PROBE.to_vec()],
+        ));
     }
-    Ok(Verdict::violated_by(
-        diagnosis(ctx.target_state().await),
-        vec![poison.to_vec(), PROBE.to_vec()],
-    ))
+    if echo_empty && to_poison.is_none() {
+        return Ok(Verdict::violated_by(
+            msg!(
+                "udp-server-empty-not-echoed",
+                waited = patience,
+                lang = lang
+            ),
+            vec![poison.to_vec(), PROBE.to_vec()],
+        ));
+    }
+    Ok(Verdict::Holds(msg!("udp-server-survived", poison = poison)))
+}
+
+/// The control and premise of checks that need a second datagram answered by
+/// the same instance: a baseline datagram, then a plain one, from one client
+/// (the instance is started again if it had exited). A server that does not
+/// answer the second is `udp.server.keeps-serving`'s failure, so the check is
+/// blocked by it. Returns the client (named `label`) and the server's address.
+async fn serves_twice(ctx: &mut Ctx, label: &str) -> Result<(UdpPeer, SocketAddr), Verdict> {
+    let server = ctx.server().await?;
+    let client = ctx.udp_client(label, server)?;
+    let rtt = udp_baseline(&client, ctx.settings().reply_timeout).await?;
+    ctx.latency.observe(rtt);
+    let ended = ctx.exit_watch();
+    client.send(PROBE).await.map_err(io_error)?;
+    let again = client
+        .recv_or_end(ctx.latency.patience(), ended.as_ref())
+        .await
+        .map_err(io_error)?;
+    match again {
+        Some(_) => Ok((client, server)),
+        None => Err(Verdict::Blocked {
+            by: "udp.server.keeps-serving",
+            reason: msg!("udp-server-blocked-keeps-serving"),
+        }),
+    }
+}
+
+/// `udp.server.keeps-serving`
+pub static KEEPS_SERVING: Check = Check {
+    id: "udp.server.keeps-serving",
+    role: Role::UdpServer,
+    level: Level::Must,
+    spec: "course day01: a UDP server serves until it is stopped",
+    title: "after answering a datagram the server answers the next ones, from the same and other clients",
+    needs_sandbox: false,
+    run: run_fn!(keeps_serving),
+};
+
+async fn keeps_serving(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
+    let server = ctx.server().await?;
+    let a = ctx.udp_client("client A", server)?;
+    let rtt = udp_baseline(&a, ctx.settings().reply_timeout).await?;
+    ctx.latency.observe(rtt);
+    let b = ctx.udp_client("client B", server)?;
+    let patience = ctx.latency.patience();
+    let ended = ctx.exit_watch();
+    let mut answered = 1;
+    for (name, peer) in [("A", &a), ("B", &b), ("A", &a)] {
+        let said = format!("client {name}, datagram {} 你好", answered + 1).into_bytes();
+        peer.send(&said).await.map_err(io_error)?;
+        let reply = peer
+            .recv_or_end(patience, ended.as_ref())
+            .await
+            .map_err(io_error)?;
+        // A reply sent to the other client still shows the server serving;
+        // where replies go is `clients-isolated`'s concern.
+        let other = if name == "A" { &b } else { &a };
+        let stray = if reply.is_none() {
+            other.recv_within(ZERO).await.map_err(io_error)?
+        } else {
+            None
+        };
+        if reply.is_none() && stray.is_none() {
+            return Ok(Verdict::Violated {
+                diagnosis: msg!(
+                    "udp-server-stopped-serving",
+                    answered = answered,
+                    name = name,
+                    state = ctx.target_state().await,
+                    lang = ctx.language()
+                ),
+                counterexample: Some(client_sent(name, &said)),
+            });
+        }
+        answered += 1;
+    }
+    Ok(Verdict::Holds(msg!(
+        "udp-server-keeps-serving-held",
+        count = answered
+    )))
 }
 
 /// `udp.server.max-size`
@@ -394,10 +509,7 @@ async fn max_size(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     if ctx.contract() != Contract::Echo {
         return Ok(Verdict::Skip(msg!("udp-server-max-size-needs-echo")));
     }
-    let server = ctx.server().await?;
-    let client = ctx.udp_client("client", server)?;
-    let rtt = udp_baseline(&client, ctx.settings().reply_timeout).await?;
-    ctx.latency.observe(rtt);
+    let (client, _) = serves_twice(ctx, "client").await?;
     let patience = ctx.latency.patience();
     let ended = ctx.exit_watch();
     let mut intact = None;

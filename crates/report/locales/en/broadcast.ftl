@@ -31,13 +31,33 @@ broadcast-receiver-bad-bytes-stopped = After a broadcast that is not valid UTF-8
 
 broadcast-sender-listen-failed = sockspec could not listen on host { $host }: { $error }
 broadcast-sender-pktinfo-failed = sockspec could not ask for the datagrams' destination addresses (IP_PKTINFO): { $error }
+broadcast-sender-went-elsewhere = its datagrams went to { $destination }, off the LAN, so this cannot be judged (see broadcast.sender.address)
+broadcast-sender-unicast-elsewhere = { $payload } was sent to { $destination }{ $loopback ->
+    [yes] , the sender's own loopback: it never leaves the machine, so no other host receives it
+   *[no] , an address off the LAN: it is unicast, not a broadcast
+}. Send to the broadcast address instead: 255.255.255.255 ('<broadcast>' in Python) or the LAN's { $broadcast }, port { $port }, with SO_BROADCAST set.
 broadcast-sender-nothing-heard = no datagram reached any host, so this cannot be judged (see broadcast.sender.delivers)
 broadcast-sender-delivered = { $count ->
     [one] 1 datagram
    *[other] { $count } datagrams
 } reached the LAN's hosts
-broadcast-sender-no-so-broadcast = sendto() to a broadcast address failed with PermissionError (EACCES): a socket must setsockopt(SOL_SOCKET, SO_BROADCAST, 1) before it may broadcast. Its traceback is below.
-broadcast-sender-nothing-delivered = No datagram reached any host of the LAN on port { $port }, and { $state }. Send each message to ('<broadcast>', PORT), with SO_BROADCAST set.
+broadcast-sender-no-so-broadcast = { $lang ->
+    [c] sendto() to a broadcast address failed with EACCES (Permission denied): a socket must setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &on, sizeof(on)) with int on = 1 before it may broadcast. Its error output is below.
+    [node] socket.send() to a broadcast address failed with EACCES: call socket.setBroadcast(true) once the socket is bound (in the bind() callback or the 'listening' event) before it may broadcast. Its error output is below.
+   *[other] sendto() to a broadcast address failed with PermissionError (EACCES): a socket must setsockopt(SOL_SOCKET, SO_BROADCAST, 1) before it may broadcast. Its traceback is below.
+}
+broadcast-sender-nothing-delivered = No datagram reached any host of the LAN on port { $port }, and { $state }. { $lang ->
+    [c] sendto() each message to the broadcast address (INADDR_BROADCAST, 255.255.255.255) and port { $port }, with SO_BROADCAST set, and check sendto()'s return value.
+    [node] socket.send() each message to '255.255.255.255' and port { $port }, after socket.setBroadcast(true).
+   *[other] Send each message to ('<broadcast>', PORT), with SO_BROADCAST set.
+}
+broadcast-sender-never-reads = the sender never reads its input (every byte written to its stdin stayed unread): judged by what it sends, { $datagrams ->
+    [one] 1 datagram
+   *[other] { $datagrams } datagrams
+} of { $distinct ->
+    [one] 1 message
+   *[other] { $distinct } messages
+}, one message per datagram (the first: { $first })
 broadcast-sender-uneven = Host { $host } got { $got ->
     [one] 1 datagram
    *[other] { $got } datagrams

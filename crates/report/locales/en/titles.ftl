@@ -5,6 +5,7 @@ title-udp-server-boundaries = any sequence of datagrams gets one reply per datag
 title-udp-server-clients-isolated = two interleaving clients each get only their own replies
 title-udp-server-empty-datagram = a 0-byte datagram is a datagram, not a close: the server keeps serving
 title-udp-server-bad-bytes = a datagram that is not UTF-8 does not kill the server
+title-udp-server-keeps-serving = after answering a datagram the server answers the next ones, from the same and other clients
 title-udp-server-max-size = the largest datagram echoed intact (finds recvfrom(1024) truncation)
 title-udp-client-one-line-one-datagram = each input line is sent as exactly one datagram
 title-udp-client-handles-reply = the client reads each reply and goes on to the next line

@@ -31,10 +31,24 @@ broadcast-receiver-bad-bytes-stopped = 收到一条不是合法 UTF-8 的广播�
 
 broadcast-sender-listen-failed = sockspec 无法在主机 { $host } 上监听：{ $error }
 broadcast-sender-pktinfo-failed = sockspec 无法获取数据报的目的地址（IP_PKTINFO）：{ $error }
+broadcast-sender-went-elsewhere = 它的数据报发往了局域网之外的 { $destination }，所以无法判断（见 broadcast.sender.address）
+broadcast-sender-unicast-elsewhere = { $payload }被发往 { $destination }{ $loopback ->
+    [yes] ，这是发送端自己的回环地址：数据报根本不会离开这台机器，其他主机都收不到
+   *[no] ，这是局域网之外的地址：这是单播，不是广播
+}。请改为发往广播地址：255.255.255.255（Python 中写作 '<broadcast>'）或本局域网的 { $broadcast }，端口 { $port }，并设置 SO_BROADCAST。
 broadcast-sender-nothing-heard = 没有任何数据报到达任何主机，因此无法判断这一项（见 broadcast.sender.delivers）
 broadcast-sender-delivered = { $count } 个数据报到达了局域网上的主机
-broadcast-sender-no-so-broadcast = 向广播地址 sendto() 时出现 PermissionError（EACCES）：套接字必须先 setsockopt(SOL_SOCKET, SO_BROADCAST, 1)，才能发送广播。它的 traceback 见下方。
-broadcast-sender-nothing-delivered = 没有任何数据报到达局域网上任何主机的端口 { $port }，而且{ $state }。请把每条消息发往 ('<broadcast>', PORT)，并设置 SO_BROADCAST。
+broadcast-sender-no-so-broadcast = { $lang ->
+    [c] 向广播地址 sendto() 时出错 EACCES（Permission denied）：套接字必须先 setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &on, sizeof(on))（int on = 1），才能发送广播。它的错误输出见下方。
+    [node] 向广播地址 socket.send() 时出错 EACCES：要在套接字绑定之后（bind() 的回调或 'listening' 事件里）调用 socket.setBroadcast(true)，才能发送广播。它的错误输出见下方。
+   *[other] 向广播地址 sendto() 时出现 PermissionError（EACCES）：套接字必须先 setsockopt(SOL_SOCKET, SO_BROADCAST, 1)，才能发送广播。它的 traceback 见下方。
+}
+broadcast-sender-nothing-delivered = 没有任何数据报到达局域网上任何主机的端口 { $port }，而且{ $state }。{ $lang ->
+    [c] 请用 sendto() 把每条消息发往广播地址（INADDR_BROADCAST，即 255.255.255.255）的端口 { $port }，设置 SO_BROADCAST，并检查 sendto() 的返回值。
+    [node] 请先 socket.setBroadcast(true)，再用 socket.send() 把每条消息发往 '255.255.255.255' 的端口 { $port }。
+   *[other] 请把每条消息发往 ('<broadcast>', PORT)，并设置 SO_BROADCAST。
+}
+broadcast-sender-never-reads = 发送端从不读取它的输入（写入它标准输入的字节一个都没被读走）：按它发出的内容评判，共 { $datagrams } 个数据报、{ $distinct } 种消息，每个数据报是一条完整的消息（第一个：{ $first }）
 broadcast-sender-uneven = 主机 { $host } 收到 { $got } 个数据报，而主机 { $best_host } 收到 { $best } 个：一条广播会到达每台主机各一次。请发往广播地址（'<broadcast>' 或 { $broadcast }），而不是发给某一台主机。
 broadcast-sender-all-hosts-held = { $hosts } 台接收主机都各自收到了同样的 { $count } 个数据报，每个一次
 broadcast-sender-boundaries-held = { $lines } 行输入作为 { $datagrams } 个数据报到达

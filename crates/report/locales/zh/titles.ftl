@@ -4,6 +4,7 @@ title-udp-server-boundaries = 任意一串数据报：每个数据报一个回�
 title-udp-server-clients-isolated = 两个交替发送的客户端各自只收到自己的回复
 title-udp-server-empty-datagram = 0 字节的数据报也是数据报，不表示关闭：服务器继续服务
 title-udp-server-bad-bytes = 不是 UTF-8 的数据报不会让服务器崩溃
+title-udp-server-keeps-serving = 回复一个数据报之后，服务器继续回复同一个客户端和其他客户端的后续数据报
 title-udp-server-max-size = 能原样回显的最大数据报（查出 recvfrom(1024) 截断）
 title-udp-client-one-line-one-datagram = 每一行输入正好作为一个数据报发出
 title-udp-client-handles-reply = 客户端读取每个回复，再处理下一行

@@ -2,12 +2,17 @@
 
 ## udp.server.reply
 
-udp-server-no-reply = 发送方（{ $me }）在 { $waited } 毫秒内没有收到回复，而且{ $state }。UDP 服务器必须用 sendto(reply, addr) 回复，其中 addr 就是 recvfrom() 随数据报一起返回的地址。
+udp-server-no-reply = 发送方（{ $me }）在 { $waited } 毫秒内没有收到回复，而且{ $state }。{ $lang ->
+    [c] UDP 服务器必须用 sendto(fd, reply, len, 0, (struct sockaddr *)&client, clientlen) 回复，其中 client 是 recvfrom() 填好的地址，并检查两个调用的返回值。
+    [node] UDP 服务器必须在 'message' 事件处理函数里用 server.send(reply, rinfo.port, rinfo.address) 回复。
+   *[other] UDP 服务器必须用 sendto(reply, addr) 回复，其中 addr 就是 recvfrom() 随数据报一起返回的地址。
+}
 udp-server-not-echoed = 在 echo 约定下，回复必须就是收到的数据报本身，但发送 { $sent }后收到的却是 { $reply }。{ $truncated ->
     [yes] 只回来了前 { $kept } 个字节：传给 recvfrom() 的缓冲区太小了。
    *[no] {""}
 }
 udp-server-replied = 回复了 { $len } 字节，用时 { $ms } 毫秒
+udp-server-replied-truncated = 回复了 { $len } 字节，用时 { $ms } 毫秒：{ $sent } 字节的数据报被截断成 { $len } 字节（传给 recvfrom() 的缓冲区太小；由 udp.server.max-size 报告）
 
 ## udp.server.boundaries
 
@@ -34,9 +39,32 @@ udp-server-isolated-held = 两个客户端交替发送的 { $count } 个数据�
 
 ## udp.server.empty-datagram, udp.server.bad-bytes
 
-udp-server-empty-stopped = 收到一个 0 字节的数据报后，服务器不再回复，而且{ $state }。在 UDP 中 recvfrom() 返回空字节串 b'' 只是收到了一个空数据报，并不表示客户端关闭了（UDP 没有连接）：不要照搬 TCP 的 `if not data: break`，也不要因此退出。
-udp-server-bad-bytes-stopped = 收到一个不是合法 UTF-8 的数据报后，服务器不再回复，而且{ $state }。网络上传来的是字节：用 data.decode('utf-8', 'replace') 解码，或者捕获 UnicodeDecodeError。
+udp-server-empty-stopped = 收到一个 0 字节的数据报后，服务器不再回复，而且{ $state }。{ $lang ->
+    [c] 在 UDP 中 recvfrom() 返回 0 只是收到了一个空数据报，并不表示客户端关闭了（UDP 没有连接）：不要因此 break 或退出。
+    [node] 在 UDP 中 msg.length === 0 的 'message' 事件只是一个空数据报，并不表示客户端关闭了（UDP 没有连接）：不要因此关闭套接字或退出。
+   *[other] 在 UDP 中 recvfrom() 返回空字节串 b'' 只是收到了一个空数据报，并不表示客户端关闭了（UDP 没有连接）：不要照搬 TCP 的 `if not data: break`，也不要因此退出。
+}
+udp-server-empty-not-echoed = 一个 0 字节的数据报在 { $waited } 毫秒内没有得到回复，而服务器仍然回复了下一个数据报。按 echo 约定，空数据报也是数据报，应该回一个 0 字节的数据报：{ $lang ->
+    [c] recvfrom() 返回 0 表示收到 0 字节的数据报（只有 -1 才是出错），不要用 `if (n <= 0) continue;` 跳过它。
+    [node] msg.length === 0 的 'message' 事件也是一个数据报：把它发回去。
+   *[other] recvfrom() 返回 b'' 表示收到 0 字节的数据报，不要用 `if not data: continue` 跳过它。
+}
+udp-server-bad-bytes-stopped = 收到一个不是合法 UTF-8 的数据报后，服务器不再回复，而且{ $state }。{ $lang ->
+    [c] 网络上传来的是字节：按 recvfrom() 返回的长度把缓冲区当作字节处理，并检查每个返回值。
+    [node] 网络上传来的是字节：msg.toString() 会替换非法字节，而 new TextDecoder('utf-8', { "{" } fatal: true { "}" }).decode(msg) 会抛出异常；请捕获异常，或者直接使用 Buffer。
+   *[other] 网络上传来的是字节：用 data.decode('utf-8', 'replace') 解码，或者捕获 UnicodeDecodeError。
+}
 udp-server-survived = 收到 { $poison }之后仍然能回复
+udp-server-blocked-keeps-serving = 服务器不回复第二个数据报（见 udp.server.keeps-serving）
+
+## udp.server.keeps-serving
+
+udp-server-stopped-serving = 回复了 { $answered } 个数据报之后，服务器没有回复下一个（来自客户端 { $name }），而且{ $state }。UDP 服务器应该一直服务，直到被停止：{ $lang ->
+    [c] 把 recvfrom() 和 sendto() 放在 `while (1)` 循环里，不要在第一次回复后就 close(fd) 或 return。
+    [node] 保持套接字打开：不要在 'message' 事件处理函数里调用 server.close() 或 process.exit()。
+   *[other] 把 recvfrom() 和 sendto() 放在 `while True:` 循环里，不要在第一次回复后就关闭套接字或退出。
+}
+udp-server-keeps-serving-held = 来自 2 个客户端的 { $count } 个数据报都得到了同一个服务器的回复
 
 ## udp.server.max-size
 
@@ -64,10 +92,17 @@ udp-client-line-count = { $lines } 行输入变成了 { $datagrams } 个数据�
 }每一行请只用一次 sendto() 发送。
 udp-client-datagram-differs = 第 { $n } 个数据报是 { $datagram }，而第 { $n } 行输入是 { $line }：请原样发送这一行的字节（line.encode()）。
 udp-client-lines-held = { $lines } 行输入作为 { $datagrams } 个数据报到达
+udp-client-never-reads = 客户端从不读取它的输入（写入它标准输入的字节一个都没被读走）：按它发出的内容评判，共 { $datagrams } 个数据报，每个都是一条完整的消息（第一个：{ $first }）
+udp-client-lines-held-quit = { $lines } 行输入变成了同样多个数据报；第 { $n } 行输入 { $quit }没有发送：客户端读到它之后立即以退出码 0 结束（这是它的退出命令）
 
 ## udp.client.handles-reply
 
-udp-client-replies-not-shown = 客户端从没显示服务器的回复：sockspec 发出的 { $replies } 个回复都没有出现在它的输出中。sendto() 之后，请用 recvfrom() 读取回复并打印出来。
+udp-client-replies-not-shown = 客户端从没显示服务器的回复：sockspec 发出的 { $replies } 个回复都没有出现在它的输出中。{ $lang ->
+    [c] sendto() 之后，请用 recvfrom() 读取回复（返回值是回复的长度），并打印这些字节。
+    [node] 请监听套接字的 'message' 事件，并打印 msg.toString()。
+   *[other] sendto() 之后，请用 recvfrom() 读取回复并打印出来。
+}
 udp-client-first-reply = 发出的第一个回复：{ $reply }
 udp-client-stopped-after-replies = 收到 { $replies } 个回复之后，客户端没有再为剩下的输入行发送任何数据，而且{ $state }。
+udp-client-reply-truncated = 第 { $n } 个回复（{ $len } 字节）显示时被截断成了 { $kept } 字节：传给 recvfrom() 的缓冲区太小，装不下它。
 udp-client-replies-shown = { $replies } 个回复中有 { $shown } 个出现在客户端的输出中
