@@ -198,6 +198,35 @@ async fn sends_input(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
             size = s.received.len()
         )));
     }
+    // Everything but a short last line, and an exit with status 0 after it:
+    // that line was the client's quit command (q, quit, end), not lost input.
+    if let Some((last, before)) = lines.split_last()
+        && last.len() <= 8
+        && !before.is_empty()
+    {
+        let want_before: Vec<u8> = match ctx.contract() {
+            Contract::Lines => before
+                .iter()
+                .flat_map(|l| format!("{l}\n").into_bytes())
+                .collect(),
+            _ => before.concat().into_bytes(),
+        };
+        let exited_ok = match ctx.instance() {
+            Some(i) => i
+                .wait_exit(ctx.latency.patience())
+                .await
+                .is_some_and(|e| e.code == Some(0)),
+            None => false,
+        };
+        if got == want_before && exited_ok {
+            return Ok(Verdict::Holds(msg!(
+                "tcp-client-sends-input-quit",
+                lines = before.len(),
+                size = s.received.len(),
+                quit = last.as_bytes()
+            )));
+        }
+    }
     let what = if ctx.contract() == Contract::Lines {
         "lines"
     } else {
@@ -231,15 +260,10 @@ async fn client_segmentation_invariant(ctx: &mut Ctx) -> Result<Verdict, Verdict
     if !whole.connected {
         return Ok(never_connected(whole.server, ctx.target_state().await));
     }
-    let stdout = |ctx: &Ctx| {
-        ctx.instance()
-            .map(|i| i.output.get(Stream::Stdout).bytes)
-            .unwrap_or_default()
-    };
-    let out_whole = stdout(ctx);
+    let out_whole = stdout(ctx).await;
     ctx.stop_instance();
     let cut = session(ctx, Delivery::Pieces).await?;
-    let out_cut = stdout(ctx);
+    let out_cut = stdout(ctx).await;
     if !cut.connected || out_cut == out_whole {
         return Ok(Verdict::Holds(msg!("tcp-client-segmentation-holds")));
     }
@@ -253,6 +277,18 @@ async fn client_segmentation_invariant(ctx: &mut Ctx) -> Result<Verdict, Verdict
             "tcp-client-segmentation-input"
         ))),
     })
+}
+
+/// The client's whole stdout once its session is over: after its exit (it
+/// prints its last line before exiting), or its output so far when it keeps
+/// running for the patience window.
+async fn stdout(ctx: &Ctx) -> Vec<u8> {
+    let Some(instance) = ctx.instance() else {
+        return Vec::new();
+    };
+    // The exit is reported once its output pipes are drained.
+    instance.wait_exit(ctx.latency.patience()).await;
+    instance.output.get(Stream::Stdout).bytes
 }
 
 /// `tcp.client.eof-exits`

@@ -58,6 +58,7 @@ tcp-server-segmentation-differs = { $summary }: { $got } instead of { $expected 
 
 tcp-server-coalesced-needs-contract = needs contract echo or lines to know what a message is (tcp.server.segmentation-invariant covers any)
 tcp-server-coalesced-holds = both replies came back for two coalesced messages
+tcp-server-coalesced-connection-ended = after one message the server ended the connection ({ $ending }): it reads once per connection (tcp.server.segmentation-invariant names it)
 tcp-server-coalesced-lost = 2 messages written back-to-back got { $joined } ({ $joined_lines } reply lines, { $ending }); written one at a time they got { $expected } ({ $expected_lines } reply lines). TCP is a byte stream: one recv() can return both messages (粘包). Keep a buffer, and answer each complete message in it, not each recv().
 
 tcp-server-eof-closes-holds = closed { $ms } ms after the client
@@ -98,6 +99,7 @@ tcp-server-eof-no-spin-ended = the target { $state } after the client left: whet
 tcp-server-eof-no-spin-holds = { $cpu } ms of CPU in the { $window } ms after the client closed
 
 tcp-server-next-client-holds = the next client got { $reply }
+tcp-server-next-client-accepted = the next client was accepted by the running server (no reply is due under contract any)
 tcp-server-next-client-refused = { $after ->
     [reset] After a client reset its connection (RST)
    *[left] After the first client left
@@ -152,6 +154,7 @@ tcp-client-never-connected = The client never connected to { $addr }, where sock
 tcp-client-instance-gone = the client instance is gone
 
 tcp-client-sends-input-holds = the { $lines } input lines arrived as { $size } bytes
+tcp-client-sends-input-quit = the first { $lines } input lines arrived as { $size } bytes; the client exited (status 0) after reading { $quit }, its quit command
 tcp-client-sends-input-differs = The client sent { $sent } but its input calls for { $want } ({ $what ->
     [lines] each input line followed by a newline
    *[bytes] the input lines' bytes

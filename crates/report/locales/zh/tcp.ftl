@@ -58,6 +58,7 @@ tcp-server-segmentation-differs = { $summary }：收到 { $got }，而不是 { $
 
 tcp-server-coalesced-needs-contract = 需要 echo 或 lines 约定，才知道一条消息是什么（any 约定由 tcp.server.segmentation-invariant 检查）
 tcp-server-coalesced-holds = 两条连在一起发送的消息都收到了回复
+tcp-server-coalesced-connection-ended = 一条消息之后服务器就结束了连接（{ $ending }）：它每个连接只读一次（由 tcp.server.segmentation-invariant 判定）
 tcp-server-coalesced-lost = 两条消息连在一起发送，收到 { $joined }（{ $joined_lines } 行回复，{ $ending }）；逐条发送时收到的是 { $expected }（{ $expected_lines } 行回复）。TCP 是字节流：一次 recv() 可能同时收到两条消息（粘包）。请用一个缓冲区攒数据，对其中每条完整的消息分别回复，而不是每次 recv() 回复一次。
 
 tcp-server-eof-closes-holds = 客户端关闭后 { $ms } 毫秒，服务器也关闭了连接
@@ -98,6 +99,7 @@ tcp-server-eof-no-spin-ended = 客户端离开后，被测程序{ $state }：无
 tcp-server-eof-no-spin-holds = 客户端关闭后的 { $window } 毫秒内占用了 { $cpu } 毫秒 CPU
 
 tcp-server-next-client-holds = 下一个客户端收到了 { $reply }
+tcp-server-next-client-accepted = 正在运行的服务器接受了下一个客户端（any 约定下不要求回复）
 tcp-server-next-client-refused = { $after ->
     [reset] 一个客户端重置连接（RST）之后
    *[left] 第一个客户端离开之后
@@ -152,6 +154,7 @@ tcp-client-never-connected = 客户端一直没有连接 sockspec 提供服务�
 tcp-client-instance-gone = 客户端进程已经不存在了
 
 tcp-client-sends-input-holds = { $lines } 行输入以 { $size } 字节的形式送到了
+tcp-client-sends-input-quit = 前 { $lines } 行输入以 { $size } 字节送达；客户端读到 { $quit } 后退出（状态 0），这一行是它的退出命令
 tcp-client-sends-input-differs = 客户端发送的是 { $sent }，但根据它的输入应该发送 { $want }（{ $what ->
     [lines] 每行输入后面跟一个换行符
    *[bytes] 输入各行的字节
