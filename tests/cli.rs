@@ -302,6 +302,45 @@ fn a_flooding_hanging_program_costs_only_its_own_checks() {
 }
 
 #[test]
+fn a_stopped_target_fails_and_is_called_stopped_never_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let prog = dir.path().join("stopped_server.py");
+    std::fs::write(
+        &prog,
+        "import os, signal, socket\n\
+         s = socket.socket()\n\
+         s.bind(('127.0.0.1', 8888))\n\
+         s.listen(5)\n\
+         os.kill(os.getpid(), signal.SIGSTOP)\n",
+    )
+    .unwrap();
+    let (code, text, report) = run_json(&[
+        "--role",
+        "tcp-server",
+        "--contract",
+        "echo",
+        "--only",
+        "tcp.server.stream-integrity",
+        "--retries",
+        "0",
+        "--timeout",
+        "4s",
+        "--",
+        "python3",
+        prog.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{text}");
+    assert_eq!(ids_with(&report, "error"), Vec::<String>::new(), "{text}");
+    assert_eq!(
+        ids_with(&report, "fail"),
+        ["tcp.server.stream-integrity"],
+        "{text}"
+    );
+    let message = report["results"][0]["message"].as_str().unwrap();
+    assert!(message.contains("stopped"), "{message}");
+}
+
+#[test]
 fn a_clients_request_is_kept_as_a_snapshot_and_a_change_is_reported() {
     let dir = tempfile::tempdir().unwrap();
     let snapshots = dir.path().to_str().unwrap();

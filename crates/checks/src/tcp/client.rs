@@ -110,11 +110,15 @@ async fn deliver(
     reply: &[u8],
     delivery: Delivery,
 ) -> Result<bool, Verdict> {
-    let step = match delivery {
-        Delivery::Whole => reply.len().max(1),
-        Delivery::Pieces => reply.len().div_ceil(3).max(1),
+    let cuts = match delivery {
+        Delivery::Whole => Vec::new(),
+        Delivery::Pieces => piece_cuts(reply),
     };
-    for piece in reply.chunks(step) {
+    let bounds: Vec<usize> = std::iter::once(0)
+        .chain(cuts)
+        .chain(std::iter::once(reply.len()))
+        .collect();
+    for piece in bounds.windows(2).map(|w| &reply[w[0]..w[1]]) {
         match peer.write(piece).await {
             Ok(()) => {}
             Err(e) if connection_broken(&e) => return Ok(false),
@@ -125,6 +129,23 @@ async fn deliver(
         }
     }
     Ok(true)
+}
+
+/// Where [`Delivery::Pieces`] cuts `reply`: inside its first and its last
+/// multi-byte UTF-8 character when it has any (so a client that decodes each
+/// recv() on its own meets half a character), else in thirds.
+fn piece_cuts(reply: &[u8]) -> Vec<usize> {
+    let inside = |b: &u8| b & 0xC0 == 0x80;
+    let mut cuts = match (
+        reply.iter().position(inside),
+        reply.iter().rposition(inside),
+    ) {
+        (Some(first), Some(last)) => vec![first, last],
+        _ => vec![reply.len() / 3, reply.len() * 2 / 3],
+    };
+    cuts.retain(|&c| c > 0 && c < reply.len());
+    cuts.dedup();
+    cuts
 }
 
 /// The violation of a client that never connected to `server`; `state` is the
@@ -177,6 +198,35 @@ async fn sends_input(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
             size = s.received.len()
         )));
     }
+    // Everything but a short last line, and an exit with status 0 after it:
+    // that line was the client's quit command (q, quit, end), not lost input.
+    if let Some((last, before)) = lines.split_last()
+        && last.len() <= 8
+        && !before.is_empty()
+    {
+        let want_before: Vec<u8> = match ctx.contract() {
+            Contract::Lines => before
+                .iter()
+                .flat_map(|l| format!("{l}\n").into_bytes())
+                .collect(),
+            _ => before.concat().into_bytes(),
+        };
+        let exited_ok = match ctx.instance() {
+            Some(i) => i
+                .wait_exit(ctx.latency.patience())
+                .await
+                .is_some_and(|e| e.code == Some(0)),
+            None => false,
+        };
+        if got == want_before && exited_ok {
+            return Ok(Verdict::Holds(msg!(
+                "tcp-client-sends-input-quit",
+                lines = before.len(),
+                size = s.received.len(),
+                quit = last.as_bytes()
+            )));
+        }
+    }
     let what = if ctx.contract() == Contract::Lines {
         "lines"
     } else {
@@ -210,15 +260,10 @@ async fn client_segmentation_invariant(ctx: &mut Ctx) -> Result<Verdict, Verdict
     if !whole.connected {
         return Ok(never_connected(whole.server, ctx.target_state().await));
     }
-    let stdout = |ctx: &Ctx| {
-        ctx.instance()
-            .map(|i| i.output.get(Stream::Stdout).bytes)
-            .unwrap_or_default()
-    };
-    let out_whole = stdout(ctx);
+    let out_whole = stdout(ctx).await;
     ctx.stop_instance();
     let cut = session(ctx, Delivery::Pieces).await?;
-    let out_cut = stdout(ctx);
+    let out_cut = stdout(ctx).await;
     if !cut.connected || out_cut == out_whole {
         return Ok(Verdict::Holds(msg!("tcp-client-segmentation-holds")));
     }
@@ -232,6 +277,18 @@ async fn client_segmentation_invariant(ctx: &mut Ctx) -> Result<Verdict, Verdict
             "tcp-client-segmentation-input"
         ))),
     })
+}
+
+/// The client's whole stdout once its session is over: after its exit (it
+/// prints its last line before exiting), or its output so far when it keeps
+/// running for the patience window.
+async fn stdout(ctx: &Ctx) -> Vec<u8> {
+    let Some(instance) = ctx.instance() else {
+        return Vec::new();
+    };
+    // The exit is reported once its output pipes are drained.
+    instance.wait_exit(ctx.latency.patience()).await;
+    instance.output.get(Stream::Stdout).bytes
 }
 
 /// `tcp.client.eof-exits`
@@ -265,6 +322,7 @@ async fn eof_exits(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         if stderr.contains("Traceback") {
             return Ok(Verdict::violated(msg!(
                 "tcp-client-eof-exits-traceback",
+                lang = ctx.language(),
                 state = ended(exit)
             )));
         }
@@ -276,6 +334,7 @@ async fn eof_exits(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     match ctx.cpu_over(CPU_WINDOW).await {
         Some(cpu) if spinning(cpu) => Ok(Verdict::violated(msg!(
             "tcp-client-eof-exits-spins",
+            lang = ctx.language(),
             cpu = cpu,
             window = CPU_WINDOW
         ))),
@@ -324,6 +383,7 @@ async fn refused(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
             if said == 0 {
                 return Ok(Verdict::violated(msg!(
                     "tcp-client-refused-silent",
+                    lang = ctx.language(),
                     state = ended(exit)
                 )));
             }
@@ -334,8 +394,26 @@ async fn refused(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         }
         None => Ok(Verdict::violated(msg!(
             "tcp-client-refused-hangs",
+            lang = ctx.language(),
             addr = address,
             waited = waited
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::piece_cuts;
+
+    #[test]
+    fn pieces_cut_inside_multibyte_characters() {
+        let reply = "sockspec reply 1: 收到\n".as_bytes();
+        let cuts = piece_cuts(reply);
+        assert_eq!(cuts.len(), 2);
+        for c in cuts {
+            assert!(std::str::from_utf8(&reply[..c]).is_err(), "cut at {c}");
+        }
+        assert_eq!(piece_cuts(b"abcdef"), vec![2, 4]);
+        assert_eq!(piece_cuts(b"a"), Vec::<usize>::new());
     }
 }

@@ -24,8 +24,12 @@ pub static SEGMENTATION_INVARIANT: Check = Check {
     run: run_fn!(segmentation_invariant),
 };
 
-/// Streams up to this long are also sent one byte per write.
+/// Streams up to this long are also sent one byte (or character) per write.
 const BYTEWISE_MAX: usize = 32;
+
+/// The finest cutting is skipped for a case when the target's slowest read of
+/// a piece, times its pieces, exceeds this.
+const FINEST_BUDGET: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// Messages (lines of text) and cut points, as thousandths of the stream.
 fn messages_and_cuts() -> impl Strategy<Value = (Vec<Vec<u8>>, Vec<u16>)> {
@@ -65,16 +69,34 @@ async fn segmentation_invariant(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     })
 }
 
-/// The cuttings compared with one write per message, simplest first.
-fn cuttings(stream_len: usize, cuts: &[u16]) -> Vec<Cutting> {
+/// The cuttings compared with one write per message, simplest first. Cuts
+/// fall between characters: a character cut in two is not this check's
+/// concern (a server that decodes each recv() is judged on whole characters;
+/// non-UTF-8 input is tcp.server.bad-bytes').
+fn cuttings(stream: &[u8], cuts: &[u16]) -> Vec<Cutting> {
+    let len = stream.len();
+    let boundary = |at: usize| at >= len || stream[at] & 0xC0 != 0x80;
     let mut all = vec![Cutting::Whole];
-    let at: Vec<usize> = cuts
+    let mut at: Vec<usize> = cuts
         .iter()
-        .map(|&c| usize::from(c) * stream_len / 1000)
+        .map(|&c| {
+            let mut at = usize::from(c) * len / 1000;
+            while at > 0 && !boundary(at) {
+                at -= 1;
+            }
+            at
+        })
+        .filter(|&at| at > 0)
         .collect();
+    at.dedup();
     all.push(Cutting::At(at));
-    if stream_len <= BYTEWISE_MAX {
-        all.push(Cutting::Bytes);
+    if len <= BYTEWISE_MAX {
+        all.push(if stream.is_ascii() {
+            Cutting::Bytes
+        } else {
+            // One character per write.
+            Cutting::At((1..len).filter(|&i| boundary(i)).collect())
+        });
     }
     all
 }
@@ -112,11 +134,20 @@ async fn case(
         Contract::Any => Due::Bytes(expected.len()),
         c => Due::of(c, &stream),
     };
-    for cut in cuttings(stream.len(), cuts) {
-        for piece in cut.pieces(stream.len(), &ends) {
+    // The slowest the target was to read a piece of this case.
+    let mut slowest = std::time::Duration::ZERO;
+    for (i, cut) in cuttings(&stream, cuts).into_iter().enumerate() {
+        let pieces = cut.pieces(stream.len(), &ends);
+        // The finest cutting costs the target one read per piece: skipped
+        // when that would take long (the coarser cuttings ran).
+        if i >= 2 && slowest * pieces.len() as u32 > FINEST_BUDGET {
+            continue;
+        }
+        for piece in pieces {
             peer.write(&stream[piece.clone()]).await.map_err(io_error)?;
             // The next write only after the target read this one, so the cut
             // lands as cut on its side.
+            let start = std::time::Instant::now();
             if !peer.wait_peer_read(patience).await {
                 kept.drop_connection();
                 return Ok(Some(msg!(
@@ -126,14 +157,44 @@ async fn case(
                     patience = patience
                 )));
             }
+            slowest = slowest.max(start.elapsed());
         }
-        let (got, end) = read_due(ctx, peer, due, true).await?;
+        let (mut got, mut end) = read_due(ctx, peer, due, false).await?;
+        // Extra replies come as soon as the due ones: a short look (a few
+        // latencies) for more.
+        if end == Ending::Open {
+            end = linger(peer, &mut got, extra_window(ctx)).await?;
+        }
         if got != expected {
             kept.drop_connection();
             return Ok(Some(explain(messages.len(), &cut, &got, &expected, end)));
         }
     }
     Ok(None)
+}
+
+/// How long to look for extra replies after a cutting's due ones: three
+/// times the worst latency, at least 10 ms.
+fn extra_window(ctx: &Ctx) -> std::time::Duration {
+    let worst = ctx.latency.worst().unwrap_or_default();
+    (worst * 3).max(std::time::Duration::from_millis(10))
+}
+
+/// Reads what else arrives until nothing has for `window`; how the
+/// connection stood then.
+async fn linger(
+    peer: &mut sockspec_harness::tcp::TcpPeer,
+    got: &mut Vec<u8>,
+    window: std::time::Duration,
+) -> Result<Ending, Verdict> {
+    loop {
+        match peer.read_some(window).await.map_err(io_error)? {
+            sockspec_harness::tcp::Read::Data(d) => got.extend_from_slice(&d),
+            sockspec_harness::tcp::Read::Eof => return Ok(Ending::Eof),
+            sockspec_harness::tcp::Read::Reset => return Ok(Ending::Reset),
+            sockspec_harness::tcp::Read::Timeout => return Ok(Ending::Open),
+        }
+    }
 }
 
 /// Why `n` messages sent as `cut` got `got` instead of `expected`.
@@ -170,9 +231,17 @@ mod tests {
 
     #[test]
     fn short_streams_are_also_cut_bytewise() {
-        assert_eq!(cuttings(10, &[500]).len(), 3);
-        assert_eq!(cuttings(100, &[500]).len(), 2);
-        assert_eq!(cuttings(10, &[500])[1], Cutting::At(vec![5]));
+        assert_eq!(cuttings(&[b'a'; 10], &[500]).len(), 3);
+        assert_eq!(cuttings(&[b'a'; 10], &[500])[2], Cutting::Bytes);
+        assert_eq!(cuttings(&[b'a'; 100], &[500]).len(), 2);
+        assert_eq!(cuttings(&[b'a'; 10], &[500])[1], Cutting::At(vec![5]));
+    }
+
+    #[test]
+    fn cuts_keep_characters_whole() {
+        let stream = "a你好\n".as_bytes();
+        assert_eq!(cuttings(stream, &[500])[1], Cutting::At(vec![4]));
+        assert_eq!(cuttings(stream, &[500])[2], Cutting::At(vec![1, 4, 7]));
     }
 
     #[test]
