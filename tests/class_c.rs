@@ -71,7 +71,7 @@ fn the_c_class_builds_and_a_broken_build_scores_zero() {
     let ben_md = read(&out.path().join("students/ben.md"));
     assert!(ben_md.contains("unused variable"), "{ben_md}");
     assert!(
-        ben_md.contains("| `tcp.server.next-client` | fail |"),
+        ben_md.contains("| `tcp.server.eof-no-spin` | fail |"),
         "{ben_md}"
     );
     let cara_html = read(&out.path().join("students/cara.html"));

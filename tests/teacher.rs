@@ -93,7 +93,7 @@ fn merged_class() -> &'static Path {
                 text.contains(&format!("grading shard {}/3", k + 1)),
                 "{text}"
             );
-            graded += text.matches("graded ").count();
+            graded += text.lines().filter(|l| l.starts_with("graded ")).count();
             shards.push(dir);
         }
         assert_eq!(graded, 4, "every student is in exactly one shard");
@@ -354,9 +354,11 @@ fn a_failing_run_renders_in_chromium_with_its_wire_and_stderr() {
         ])
         .output()
         .unwrap();
+    // Its one mistake (it dies on bytes that are not UTF-8) is a `should`:
+    // a warning, exit status 0, and the evidence a failure has.
     assert_eq!(
         out.status.code(),
-        Some(1),
+        Some(0),
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
@@ -384,7 +386,7 @@ fn a_failing_run_renders_in_chromium_with_its_wire_and_stderr() {
         .map(|r| r["id"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(anchors, problems);
-    let failed = select(&html, "details.check.o-fail[open]");
+    let failed = select(&html, "details.check.o-warn[open]");
     assert!(!failed.is_empty());
     for d in &failed {
         let rows = d.select(&Selector::parse(".seq-row").unwrap()).count();

@@ -20,12 +20,14 @@ pub struct BoundSocket {
     pub listening: bool,
 }
 
-/// Whether every process of the tree is stopped (`T`: SIGSTOP, or `t`: traced),
-/// read from `/proc/PID/stat`; false when none can be read.
+/// Whether every process of the tree is stopped (`T`: SIGSTOP, or `t`:
+/// traced), read from `/proc/PID/stat`; the sandbox's own processes (bwrap,
+/// the PID namespace's keeper) do not count. False when none can be read.
 pub fn all_stopped(pids: &[u32]) -> bool {
     let states: Vec<char> = pids
         .iter()
         .filter_map(|pid| fs::read_to_string(format!("/proc/{pid}/stat")).ok())
+        .filter(|stat| !(stat.contains("(bwrap)") || stat.contains("(unshare)")))
         .filter_map(|stat| stat.get(stat.rfind(')')? + 2..)?.chars().next())
         .collect();
     !states.is_empty() && states.iter().all(|s| matches!(s, 'T' | 't'))

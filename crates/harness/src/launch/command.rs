@@ -41,12 +41,12 @@ impl Command {
             return Err(format!("`{program}`: command not found or not executable"));
         }
         // The program's own files: file arguments after the command, or the
-        // command itself when it is a relative path (`./server`); never a
-        // system binary such as /usr/bin/python3.
+        // command itself when it is a path (`./server`, a build's output);
+        // never a system binary such as /usr/bin/python3.
         let files = argv
             .iter()
             .enumerate()
-            .filter(|(i, a)| *i > 0 || (a.contains('/') && !a.starts_with('/')))
+            .filter(|(i, a)| *i > 0 || (a.contains('/') && !is_system_path(a)))
             .filter(|(_, a)| Path::new(a).is_file())
             .map(|(i, a)| (i, PathBuf::from(a)))
             .collect();
@@ -99,6 +99,23 @@ fn folder_of(file: &Path) -> PathBuf {
     file.parent()
         .filter(|p| !p.as_os_str().is_empty())
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+/// Whether `path` is the system's (an installed tool, not a submission):
+/// under the system's folders or in a folder of `PATH`.
+fn is_system_path(path: &str) -> bool {
+    const SYSTEM: [&str; 8] = [
+        "/usr/", "/bin/", "/sbin/", "/lib", "/opt/", "/etc/", "/nix/", "/snap/",
+    ];
+    if !path.starts_with('/') {
+        return false;
+    }
+    if SYSTEM.iter().any(|prefix| path.starts_with(prefix)) {
+        return true;
+    }
+    let parent = Path::new(path).parent();
+    std::env::var_os("PATH")
+        .is_some_and(|dirs| std::env::split_paths(&dirs).any(|dir| Some(dir.as_path()) == parent))
 }
 
 fn is_runnable(program: &str) -> bool {
@@ -437,6 +454,14 @@ mod tests {
             args,
             ["sh", "/tmp/copy/Cargo.toml", "--port=8888", "127.0.0.1"]
         );
+    }
+
+    #[test]
+    fn a_built_binary_is_a_program_file_and_a_system_one_is_not() {
+        assert!(is_system_path("/usr/bin/python3"));
+        assert!(!is_system_path("./server"));
+        assert!(is_system_path("/bin/sh") && is_system_path("/usr/local/bin/node"));
+        assert!(!is_system_path("/tmp/build/server"));
     }
 
     #[test]
