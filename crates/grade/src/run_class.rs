@@ -356,29 +356,21 @@ async fn grade_task(
     (record, Some(report))
 }
 
-/// What grading cost: students, wall time, rate, and sockspec's own share of
-/// the CPU used (its own time against its children's, the targets').
+/// What grading cost: students, wall time, rate, and sockspec's own CPU time.
+/// (Not a share of all CPU used: targets run under bwrap and are killed, not
+/// reaped, at teardown, so `getrusage` cannot count theirs.)
 fn cost_line(students: usize, wall: std::time::Duration) -> String {
     use nix::sys::resource::{UsageWho, getrusage};
-    let cpu = |who| {
-        getrusage(who).map_or(0.0, |u| {
-            let (user, system) = (u.user_time(), u.system_time());
-            user.tv_sec() as f64
-                + user.tv_usec() as f64 / 1e6
-                + system.tv_sec() as f64
-                + system.tv_usec() as f64 / 1e6
-        })
-    };
-    let own = cpu(UsageWho::RUSAGE_SELF);
-    let targets = cpu(UsageWho::RUSAGE_CHILDREN);
-    let share = if own + targets > 0.0 {
-        100.0 * own / (own + targets)
-    } else {
-        0.0
-    };
+    let own = getrusage(UsageWho::RUSAGE_SELF).map_or(0.0, |u| {
+        let (user, system) = (u.user_time(), u.system_time());
+        user.tv_sec() as f64
+            + user.tv_usec() as f64 / 1e6
+            + system.tv_sec() as f64
+            + system.tv_usec() as f64 / 1e6
+    });
     let per_minute = students as f64 * 60.0 / wall.as_secs_f64().max(1e-3);
     format!(
-        "graded {students} students in {:.1} s ({per_minute:.0} a minute); sockspec's own CPU {own:.1} s, {share:.0}% of the CPU used",
+        "graded {students} students in {:.1} s ({per_minute:.0} a minute); sockspec's own CPU {own:.1} s",
         wall.as_secs_f64()
     )
 }

@@ -62,11 +62,10 @@ use crate::net::Net;
 use crate::sandbox;
 use socket2::{Domain, Protocol, SockRef, Socket, Type};
 use std::fmt::Write as _;
-use std::io::{self, Write as _};
+use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
-use std::os::unix::process::CommandExt;
-use std::process::{Command, Stdio};
+use std::os::fd::{AsFd, BorrowedFd};
+use std::process::Command;
 use std::sync::Arc;
 
 /// The sandbox's own IPv4 address: the source of what its programs send to
@@ -316,32 +315,16 @@ fn nft_program() -> std::path::PathBuf {
 
 /// Runs `nft -f -` with `script` in the network namespace `ns`.
 fn nft(ns: BorrowedFd<'_>, script: &str) -> Result<(), RedirectError> {
-    let fd = ns.as_raw_fd();
     let mut cmd = Command::new(nft_program());
-    cmd.args(["-f", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    // SAFETY: setns is async-signal-safe; the descriptor stays open until exec.
-    unsafe {
-        cmd.pre_exec(move || {
-            let ns = BorrowedFd::borrow_raw(fd);
-            nix::sched::setns(ns, nix::sched::CloneFlags::CLONE_NEWNET).map_err(io::Error::from)
-        });
-    }
-    let mut child = cmd.spawn().map_err(RedirectError::Nft)?;
-    let written = child
-        .stdin
-        .take()
-        .expect("stdin is piped")
-        .write_all(script.as_bytes());
-    let out = child.wait_with_output().map_err(RedirectError::Nft)?;
+    cmd.args(["-f", "-"]);
+    let out =
+        crate::sandbox::run_in_namespace(ns, cmd, script.as_bytes()).map_err(RedirectError::Nft)?;
     if !out.status.success() {
         return Err(RedirectError::Rules(
             String::from_utf8_lossy(&out.stderr).trim().to_string(),
         ));
     }
-    written.map_err(RedirectError::Nft)
+    Ok(())
 }
 
 /// A non-blocking socket of `ty` bound to `addr` (listening, for TCP) in the

@@ -184,34 +184,48 @@ fn set_sysctls(ns: BorrowedFd<'_>) -> io::Result<()> {
 /// Runs `ip -batch -` inside the network namespace `ns`, one `ip` command a
 /// line of `script`; the error carries `ip`'s own message.
 pub fn ip_batch(ns: BorrowedFd<'_>, script: &str) -> io::Result<()> {
-    let fd = ns.as_raw_fd();
     let mut cmd = Command::new("ip");
-    cmd.args(["-batch", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    // SAFETY: setns is async-signal-safe; the descriptor stays open until exec.
-    unsafe {
-        cmd.pre_exec(move || {
-            let ns = BorrowedFd::borrow_raw(fd);
-            nix::sched::setns(ns, CloneFlags::CLONE_NEWNET).map_err(io::Error::from)
-        });
-    }
-    let mut child = cmd
-        .spawn()
+    cmd.args(["-batch", "-"]);
+    let out = run_in_namespace(ns, cmd, script.as_bytes())
         .map_err(|e| io::Error::new(e.kind(), format!("cannot run `ip` (iproute2): {e}")))?;
-    child
-        .stdin
-        .take()
-        .expect("stdin is piped")
-        .write_all(script.as_bytes())?;
-    let out = child.wait_with_output()?;
     if !out.status.success() {
         return Err(io::Error::other(
             String::from_utf8_lossy(&out.stderr).trim().to_string(),
         ));
     }
     Ok(())
+}
+
+/// Runs `cmd` inside the network namespace `ns` with `input` on its stdin,
+/// its stdout discarded and its stderr kept: how sockspec drives `ip` and
+/// `nft` in a sandbox. The error is the spawn's or the pipe's; the caller
+/// judges the exit status.
+pub fn run_in_namespace(
+    ns: BorrowedFd<'_>,
+    mut cmd: Command,
+    input: &[u8],
+) -> io::Result<std::process::Output> {
+    let fd = ns.as_raw_fd();
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    // SAFETY: setns is async-signal-safe; the descriptor (borrowed for this
+    // call) stays open until exec, which happens inside `spawn` below.
+    unsafe {
+        cmd.pre_exec(move || {
+            let ns = BorrowedFd::borrow_raw(fd);
+            nix::sched::setns(ns, CloneFlags::CLONE_NEWNET).map_err(io::Error::from)
+        });
+    }
+    let mut child = cmd.spawn()?;
+    let written = child.stdin.take().expect("stdin is piped").write_all(input);
+    let out = child.wait_with_output()?;
+    // A tool that failed early may close its stdin first: its status and
+    // message say more than the broken pipe.
+    if out.status.success() {
+        written?;
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
