@@ -10,6 +10,9 @@ use sockspec_results::ExitStatus;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // A signal before sockspec watches for it waits, rather than killing
+    // sockspec with a sandbox probe running.
+    sockspec_harness::sandbox::hold_signals();
     let cli = cli::Cli::parse();
     // Sandboxes for unprivileged users need a user namespace, which can only be
     // entered while the process has one thread: before the runtime starts.
@@ -49,16 +52,18 @@ fn main() -> ExitCode {
         // SIGINT, SIGTERM, SIGHUP: every sandbox and temporary folder is torn
         // down first, then sockspec exits with 128 + the signal.
         tokio::select! {
+            // Watching first: the signals held back since start-up come in.
+            biased;
+            signal = sockspec_harness::sandbox::until_interrupted() => {
+                eprintln!("sockspec: interrupted; every sandbox was torn down");
+                128 + signal as u8
+            }
             status = command => status
                 .unwrap_or_else(|e| {
                     eprintln!("sockspec: {e}");
                     e.status()
                 })
                 .code(),
-            signal = sockspec_harness::sandbox::until_interrupted() => {
-                eprintln!("sockspec: interrupted; every sandbox was torn down");
-                128 + signal as u8
-            }
         }
     });
     // Do not wait for targets' leftover tasks (a client stuck in a read).

@@ -87,11 +87,30 @@ impl Drop for Reap {
 
 /// A folder anyone may use, with a copy of the sockspec binary in it (the
 /// build folder may be out of an ordinary user's reach).
+/// Spawns `cmd`, again while the executable is busy: another test's fork may
+/// briefly hold a copy being written open (ETXTBSY).
+fn spawn_retrying(cmd: &mut std::process::Command) -> Child {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        match cmd.spawn() {
+            Err(e) if e.raw_os_error() == Some(26) && Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            other => return other.unwrap(),
+        }
+    }
+}
+
 fn workspace() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     let bin = dir.path().join("sockspec");
-    std::fs::copy(env!("CARGO_BIN_EXE_sockspec"), &bin).unwrap();
+    // A link is never open for writing (a copy being written, inherited by
+    // another test's fork, makes exec fail with ETXTBSY); a copy where the
+    // link cannot be made.
+    if std::fs::hard_link(env!("CARGO_BIN_EXE_sockspec"), &bin).is_err() {
+        std::fs::copy(env!("CARGO_BIN_EXE_sockspec"), &bin).unwrap();
+    }
     std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
     (dir, bin)
 }
@@ -116,10 +135,12 @@ fn sockspec_as(bin: &Path, unprivileged: bool) -> std::process::Command {
 
 fn interrupted_mid_run_leaves_nothing(signal: nix::sys::signal::Signal, unprivileged: bool) {
     let (dir, bin) = workspace();
+    // Tests run side by side: each marks its own processes.
     let marker = format!(
-        "sockspec-interrupt-{}-{}",
+        "sockspec-interrupt-{}-{}-{}",
         std::process::id(),
-        signal.as_str()
+        signal.as_str(),
+        if unprivileged { "nobody" } else { "root" }
     );
     let server = dir.path().join("server.py");
     write(&server, SILENT_SERVER, 0o644);
@@ -127,17 +148,17 @@ fn interrupted_mid_run_leaves_nothing(signal: nix::sys::signal::Signal, unprivil
     let tmp = dir.path().join("tmp");
     std::fs::create_dir(&tmp).unwrap();
     std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o777)).unwrap();
-    let child = sockspec_as(&bin, unprivileged)
-        .current_dir(dir.path())
-        .env("TMPDIR", &tmp)
-        .args(["run", "--role", "tcp-server", "--contract", "echo", "--"])
-        .arg("python3")
-        .arg(&server)
-        .arg(&marker)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = spawn_retrying(
+        sockspec_as(&bin, unprivileged)
+            .current_dir(dir.path())
+            .env("TMPDIR", &tmp)
+            .args(["run", "--role", "tcp-server", "--contract", "echo", "--"])
+            .arg("python3")
+            .arg(&server)
+            .arg(&marker)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped()),
+    );
     let mut child = Reap(child);
     // Mid-run: the server (and its sandbox's processes) are up. There is no
     // event for another process starting: look.
@@ -196,11 +217,34 @@ fn interrupted_mid_run_leaves_nothing(signal: nix::sys::signal::Signal, unprivil
             "a sandbox process outlived sockspec"
         );
     }
-    assert!(marked(&marker).is_empty(), "left: {:?}", marked(&marker));
+    // Killed processes take a moment to be gone from /proc: a bounded look.
+    let gone = |find: &dyn Fn() -> Vec<u32>| {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !find().is_empty() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        find()
+    };
+    let left = gone(&|| marked(&marker));
+    assert!(left.is_empty(), "left: {left:?}");
+    let left = gone(&|| in_namespace(&namespace));
+    let describe = |p: &u32| {
+        let status = std::fs::read_to_string(format!("/proc/{p}/status")).unwrap_or_default();
+        let cmd = std::fs::read(format!("/proc/{p}/cmdline")).unwrap_or_default();
+        let keep: Vec<&str> = status
+            .lines()
+            .filter(|l| {
+                ["Name", "State", "PPid", "NSpid", "Uid"]
+                    .iter()
+                    .any(|k| l.starts_with(k))
+            })
+            .collect();
+        format!("{p} {keep:?} {}", String::from_utf8_lossy(&cmd))
+    };
+    let described: Vec<String> = left.iter().map(describe).collect();
     assert!(
-        in_namespace(&namespace).is_empty(),
-        "processes left in {namespace}: {:?}",
-        in_namespace(&namespace)
+        left.is_empty(),
+        "processes left in {namespace}: {described:#?}"
     );
     // Killed outright, sockspec cannot remove its folders (they are the
     // test's to remove); its sandboxes die with it all the same.
@@ -355,4 +399,46 @@ fn without_user_namespaces_the_run_says_so_and_skips_what_needs_the_sandbox() {
         Some("skip"),
         "{text}"
     );
+}
+
+/// A UDP echo server that first prints which signals it has blocked.
+const MASK_SERVER: &str = "
+import signal, socket
+print('blocked', sorted(int(s) for s in signal.pthread_sigmask(signal.SIG_BLOCK, [])), flush=True)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('0.0.0.0', 8888))
+while True:
+    data, addr = s.recvfrom(2048)
+    s.sendto(data, addr)
+";
+
+/// sockspec holds SIGINT/SIGTERM/SIGHUP back until it watches them; the
+/// programs it starts, sandboxed or not, get none of them blocked.
+#[test]
+fn targets_start_with_no_signal_blocked() {
+    let (dir, bin) = workspace();
+    let server = dir.path().join("server.py");
+    write(&server, MASK_SERVER, 0o644);
+    for sandbox in [true, false] {
+        let report = dir.path().join("report.json");
+        let mut cmd = std::process::Command::new(&bin);
+        cmd.args(["run", "--role", "udp-server", "--contract", "echo"])
+            .args(["--only", "udp.server.reply", "--json"])
+            .arg(&report);
+        if !sandbox {
+            cmd.arg("--no-sandbox");
+        }
+        let status = cmd
+            .arg("--")
+            .arg("python3")
+            .arg(&server)
+            .stdout(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "sandbox {sandbox}: {status}");
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+        let stdout = json["results"][0]["evidence"]["stdout_tail"].as_str();
+        assert_eq!(stdout, Some("blocked []"), "sandbox {sandbox}");
+    }
 }

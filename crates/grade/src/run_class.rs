@@ -23,7 +23,8 @@ pub struct GradeOptions {
     pub dir: Option<PathBuf>,
     /// The grading manifest (TOML).
     pub manifest: Option<PathBuf>,
-    /// Students graded at once (default: the number of cores).
+    /// Checks run at once across the whole class (default: [`SLOTS_PER_CORE`]
+    /// per core; 1 without a sandbox).
     pub jobs: Option<usize>,
     /// Where the outputs go.
     pub out: PathBuf,
@@ -88,7 +89,9 @@ pub async fn run(
         None => false,
     };
     let jobs = if sandboxed {
-        args.jobs.unwrap_or_else(|| Settings::default().jobs).max(1)
+        args.jobs
+            .unwrap_or_else(|| Settings::default().jobs * SLOTS_PER_CORE)
+            .max(1)
     } else {
         1
     };
@@ -164,6 +167,18 @@ pub fn student_name(name: &std::ffi::OsStr) -> String {
     shown
 }
 
+/// Checks of a class run at once per core by default. A check mostly waits (on
+/// a reply, a quiet window, a program starting), so one core keeps several
+/// busy; each runs in its own sandbox, so they cannot meet.
+pub const SLOTS_PER_CORE: usize = 4;
+
+/// The class's slots for checks: how many there are, and the free ones.
+#[derive(Clone)]
+struct Slots {
+    free: Arc<Semaphore>,
+    size: usize,
+}
+
 async fn grade_all(
     args: &GradeOptions,
     manifest: Manifest,
@@ -174,7 +189,12 @@ async fn grade_all(
 ) -> Result<Vec<StudentRecord>, ()> {
     let progress = Progress::new(students.len() as u64);
     let manifest = Arc::new(manifest);
-    let permits = Arc::new(Semaphore::new(jobs));
+    // Every student starts at once; their checks take turns for the slots
+    // (first come, first served), so the class is graded roughly in order.
+    let slots = Slots {
+        free: Arc::new(Semaphore::new(jobs)),
+        size: jobs,
+    };
     let mut handles = Vec::new();
     for (name, folder) in students {
         let json_path = args.out.join("students").join(format!("{name}.json"));
@@ -188,15 +208,15 @@ async fn grade_all(
             handles.push(tokio::spawn(async move { Ok::<_, String>(record) }));
             continue;
         }
-        let (manifest, permits, progress, out) = (
+        let (manifest, slots, progress, out) = (
             manifest.clone(),
-            permits.clone(),
+            slots.clone(),
             progress.clone(),
             args.out.clone(),
         );
         handles.push(tokio::spawn(async move {
-            let _permit = permits.acquire_owned().await.expect("never closed");
-            let (record, reports) = grade_student(&name, &folder, &manifest, sandboxed, lang).await;
+            let (record, reports) =
+                grade_student(&name, &folder, &manifest, sandboxed, lang, &slots).await;
             write_student(&out, &record, &reports, lang).map_err(|e| format!("{name}: {e}"))?;
             progress.done(&format!("{name}: {} / {}", record.total, record.max));
             Ok(record)
@@ -227,11 +247,30 @@ async fn grade_student(
     manifest: &Manifest,
     sandboxed: bool,
     lang: Lang,
+    slots: &Slots,
 ) -> (StudentRecord, Vec<Option<Report>>) {
+    // A student's tasks are graded side by side, sharing the class's slots.
+    let graded: Vec<_> = manifest
+        .tasks
+        .iter()
+        .map(|task| {
+            let (task, folder, slots) = (task.clone(), folder.to_path_buf(), slots.clone());
+            let seed = manifest.seed;
+            tokio::spawn(
+                async move { grade_task(&task, &folder, seed, sandboxed, lang, &slots).await },
+            )
+        })
+        .collect();
     let mut tasks = Vec::new();
     let mut reports = Vec::new();
-    for task in &manifest.tasks {
-        let (record, report) = grade_task(task, folder, manifest.seed, sandboxed, lang).await;
+    for (handle, task) in graded.into_iter().zip(&manifest.tasks) {
+        let (record, report) = match handle.await {
+            Ok(graded) => graded,
+            Err(e) => (
+                TaskRecord::not_run(task, format!("grading it failed: {e}"), &[]),
+                None,
+            ),
+        };
         tasks.push(record);
         reports.push(report);
     }
@@ -244,7 +283,9 @@ async fn grade_task(
     seed: u64,
     sandboxed: bool,
     lang: Lang,
+    slots: &Slots,
 ) -> (TaskRecord, Option<Report>) {
+    let (slots, class_jobs) = (&slots.free, slots.size);
     let checks: Vec<_> = sockspec_checks::for_role(task.role)
         .into_iter()
         .filter(|c| task.counts(c.id))
@@ -290,7 +331,11 @@ async fn grade_task(
             .collect(),
         Some(command) => {
             let limit = task.build_timeout.unwrap_or(build::DEFAULT_LIMIT);
-            match build::run(command, folder, Path::new(&relative), limit, catalog).await {
+            // A build (a compiler) keeps a core busy: it takes one slot.
+            let slot = slots.acquire().await.expect("never closed");
+            let built = build::run(command, folder, Path::new(&relative), limit, catalog).await;
+            drop(slot);
+            match built {
                 Err(e) => return (TaskRecord::not_run(task, e.to_string(), &levels), None),
                 Ok(built) if !built.record.ok => {
                     let first = match build::first_error(&built.record.output) {
@@ -329,8 +374,8 @@ async fn grade_task(
         input: task.input_lines().unwrap_or(defaults.input.clone()),
         addr: task.addr.clone(),
         check_timeout: task.timeout.unwrap_or(defaults.check_timeout),
-        // Students run side by side; each one's checks run one at a time.
-        jobs: 1,
+        // Checks run side by side (across students too) when sandboxed.
+        jobs: if sandboxed { class_jobs } else { 1 },
         ..defaults
     };
     let info = TargetInfo {
@@ -341,8 +386,14 @@ async fn grade_task(
         sandboxed,
         seed,
     };
-    let results =
-        runner::run_checks(target, &checks, Arc::new(settings), runner::no_events()).await;
+    let results = runner::run_checks_sharing(
+        target,
+        &checks,
+        Arc::new(settings),
+        runner::no_events(),
+        slots.clone(),
+    )
+    .await;
     let report = Report {
         target: info,
         role: task.role,

@@ -16,6 +16,7 @@ pub mod latency;
 pub mod launch;
 pub mod net;
 pub mod output;
+pub mod poll;
 pub mod procfs;
 pub mod property;
 pub mod recorder;

@@ -4,12 +4,13 @@
 //! later. So sockspec creates the sockets it talks to a sandboxed target with on
 //! a short-lived thread that first joins the sandbox's namespace.
 
+use crate::sockdiag::Diag;
 use nix::sched::{CloneFlags, setns};
 use socket2::{Domain, Protocol, Socket, Type};
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// Something kept alive as long as a namespace is in use (the sandbox's guard).
 pub trait Keepalive: Send + Sync {}
@@ -18,6 +19,9 @@ impl<T: Send + Sync> Keepalive for T {}
 struct Inner {
     ns: Option<OwnedFd>,
     label: String,
+    /// The namespace's sock_diag socket, opened on first use and kept: asking
+    /// the kernel about sockets is then one request, not a thread and a socket.
+    diag: Mutex<Option<Diag>>,
     _guard: Option<Box<dyn Keepalive>>,
 }
 
@@ -40,6 +44,7 @@ impl Net {
             inner: Arc::new(Inner {
                 ns: None,
                 label: "host network".into(),
+                diag: Mutex::new(None),
                 _guard: None,
             }),
         }
@@ -52,6 +57,7 @@ impl Net {
             inner: Arc::new(Inner {
                 ns: Some(ns),
                 label,
+                diag: Mutex::new(None),
                 _guard: Some(guard),
             }),
         }
@@ -164,7 +170,20 @@ impl Net {
         local: SocketAddr,
         remote: SocketAddr,
     ) -> io::Result<Option<crate::sockdiag::TcpSocketState>> {
-        self.within(|| crate::sockdiag::tcp_socket(local, remote))
+        self.with_diag(|diag| diag.tcp_socket(local, remote))
+    }
+
+    /// Runs `ask` with this namespace's sock_diag socket (opened on first use).
+    pub fn with_diag<T>(&self, ask: impl FnOnce(&Diag) -> io::Result<T>) -> io::Result<T> {
+        let mut diag = self
+            .inner
+            .diag
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if diag.is_none() {
+            *diag = Some(self.within(Diag::open)?);
+        }
+        ask(diag.as_ref().expect("just opened"))
     }
 }
 

@@ -1,12 +1,12 @@
 //! What a running target is doing, read from `/proc`: its processes, the sockets
-//! it bound (readiness and port discovery without probing) and its CPU time.
+//! holds (the inodes `sockdiag` matches with bound sockets) and its CPU time.
 
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use sockspec_results::Transport;
 use std::collections::HashSet;
 use std::fs;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::time::Duration;
 
 /// A socket a target bound.
@@ -96,83 +96,6 @@ pub fn socket_inodes(pids: &[u32]) -> HashSet<u64> {
     inodes
 }
 
-/// The bound sockets of the process tree rooted at `pid` (read in `pid`'s
-/// network namespace), listening TCP sockets and bound UDP sockets only.
-pub fn bound_sockets(pid: u32) -> Vec<BoundSocket> {
-    let inodes = socket_inodes(&process_tree(pid));
-    if inodes.is_empty() {
-        return Vec::new();
-    }
-    let mut found = Vec::new();
-    for (file, transport) in [
-        ("tcp", Transport::Tcp),
-        ("tcp6", Transport::Tcp),
-        ("udp", Transport::Udp),
-        ("udp6", Transport::Udp),
-    ] {
-        let Ok(text) = fs::read_to_string(format!("/proc/{pid}/net/{file}")) else {
-            continue;
-        };
-        found.extend(
-            parse_proc_net(&text, transport)
-                .into_iter()
-                .filter(|(_, inode)| inodes.contains(inode))
-                .map(|(s, _)| s),
-        );
-    }
-    found
-}
-
-/// Parses `/proc/net/{tcp,udp}{,6}`: keeps listening TCP sockets and UDP sockets
-/// bound to a port, with their inodes.
-pub fn parse_proc_net(text: &str, transport: Transport) -> Vec<(BoundSocket, u64)> {
-    const TCP_LISTEN: &str = "0A";
-    text.lines()
-        .skip(1)
-        .filter_map(|line| {
-            let cols: Vec<&str> = line.split_whitespace().collect();
-            let local = parse_hex_addr(cols.get(1)?)?;
-            let state = *cols.get(3)?;
-            let inode: u64 = cols.get(9)?.parse().ok()?;
-            let listening = transport == Transport::Tcp && state == TCP_LISTEN;
-            let keep = match transport {
-                Transport::Tcp => listening,
-                Transport::Udp => local.port() != 0,
-            };
-            keep.then_some((
-                BoundSocket {
-                    transport,
-                    local,
-                    listening,
-                },
-                inode,
-            ))
-        })
-        .collect()
-}
-
-/// Parses `0100007F:1F90` (IPv4) or a 32-digit IPv6 address and port. The kernel
-/// prints each 32-bit word of the address in the machine's byte order.
-fn parse_hex_addr(s: &str) -> Option<SocketAddr> {
-    let (ip_hex, port_hex) = s.split_once(':')?;
-    let port = u16::from_str_radix(port_hex, 16).ok()?;
-    let words: Option<Vec<[u8; 4]>> = ip_hex
-        .as_bytes()
-        .chunks(8)
-        .map(|w| {
-            let w = std::str::from_utf8(w).ok()?;
-            Some(u32::from_str_radix(w, 16).ok()?.to_ne_bytes())
-        })
-        .collect();
-    let bytes: Vec<u8> = words?.concat();
-    let ip = match bytes.len() {
-        4 => IpAddr::V4(Ipv4Addr::new(bytes[0], bytes[1], bytes[2], bytes[3])),
-        16 => IpAddr::V6(Ipv6Addr::from(<[u8; 16]>::try_from(bytes).ok()?)),
-        _ => return None,
-    };
-    Some(SocketAddr::new(ip, port))
-}
-
 /// CPU time (user + system) used so far by the processes.
 pub fn cpu_time(pids: &[u32]) -> Duration {
     let ticks_per_second = 100; // USER_HZ, fixed by the kernel's ABI
@@ -244,50 +167,6 @@ pub fn kill_tree(pid: u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const TCP: &str = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
-   0: 00000000:22B8 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4242 1 0 100 0 0 10 0
-   1: 0100007F:22B8 0100007F:9C40 01 00000000:00000000 00:00000000 00000000     0        0 4243 1 0 20 4 30 10 -1
-";
-
-    #[test]
-    fn keeps_listening_tcp_sockets_with_their_ports() {
-        let found = parse_proc_net(TCP, Transport::Tcp);
-        assert_eq!(
-            found.len(),
-            1,
-            "the established connection is not a listener"
-        );
-        assert_eq!(found[0].0.local, "0.0.0.0:8888".parse().unwrap());
-        assert_eq!(found[0].1, 4242);
-    }
-
-    #[test]
-    fn parses_ipv4_and_ipv6_addresses() {
-        if cfg!(target_endian = "little") {
-            assert_eq!(
-                parse_hex_addr("0100007F:270F"),
-                Some("127.0.0.1:9999".parse().unwrap())
-            );
-            assert_eq!(
-                parse_hex_addr("00000000000000000000000001000000:0050"),
-                Some("[::1]:80".parse().unwrap())
-            );
-        }
-    }
-
-    #[test]
-    fn finds_a_socket_this_process_bound() {
-        let sock = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
-        let local = sock.local_addr().unwrap();
-        let found = bound_sockets(std::process::id());
-        assert!(
-            found
-                .iter()
-                .any(|b| b.local == local && b.transport == Transport::Udp),
-            "{local} not in {found:?}"
-        );
-    }
 
     #[test]
     fn knows_a_processs_parent() {

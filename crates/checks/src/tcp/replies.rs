@@ -135,7 +135,7 @@ pub async fn set_greeting_aside(ctx: &mut Ctx, peer: &mut TcpPeer) -> Result<(),
     };
     let limit = ctx.latency.patience();
     let start = Instant::now();
-    let mut polls = 0u32;
+    let mut backoff = sockspec_harness::poll::Backoff::default();
     loop {
         if ctx.exit().is_some() || start.elapsed() >= limit {
             return Ok(());
@@ -146,12 +146,7 @@ pub async fn set_greeting_aside(ctx: &mut Ctx, peer: &mut TcpPeer) -> Result<(),
         if procfs::all_stopped(&procfs::process_tree(pid)) {
             return Ok(());
         }
-        polls += 1;
-        if polls < 50 {
-            tokio::task::yield_now().await;
-        } else {
-            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
-        }
+        backoff.pause().await;
     }
     let mut greeting = Vec::new();
     let zero = std::time::Duration::ZERO;
@@ -195,9 +190,16 @@ pub fn accepted(ctx: &mut Ctx, peer: &TcpPeer) -> Result<Option<bool>, Verdict> 
         .net()?
         .tcp_socket(peer.peer_addr(), peer.local_addr())
         .map_err(io_error)?;
+    // A connection waiting in the backlog has no file yet (inode 0); accept()
+    // gives it one. (The sandbox holds no other program to hand it to.)
     Ok(Some(theirs.is_some_and(|t| {
-        procfs::socket_inodes(&procfs::process_tree(pid)).contains(&u64::from(t.inode))
+        t.inode != 0 && (ctx.target().sandboxed() || held_by_tree(pid, t.inode))
     })))
+}
+
+/// Whether a process of `pid`'s tree holds the socket `inode`.
+fn held_by_tree(pid: u32, inode: u32) -> bool {
+    procfs::socket_inodes(&procfs::process_tree(pid)).contains(&u64::from(inode))
 }
 
 /// The check that judges whether a plain message gets its reply under

@@ -243,17 +243,18 @@ impl Target for Command {
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped())
                 .kill_on_drop(true);
-            let mut child = jail::spawn(cmd).await.map_err(|e| {
+            let attach: jail::Attach = {
+                let (jail, sandbox) = (jail.clone(), self.sandbox);
+                Box::new(move |pid| match sandbox {
+                    true => jail.attach_sandbox(pid, cgroup),
+                    false => jail.attach_group(pid),
+                })
+            };
+            let mut child = jail::spawn(cmd, attach).await.map_err(|e| {
                 let program = if self.sandbox { "bwrap" } else { &args[0] };
                 LaunchError::Spawn(format!("{program}: {e}"))
             })?;
             let pid = child.id().expect("a just-spawned child has a pid");
-            let attached = if self.sandbox {
-                jail.attach_sandbox(pid, cgroup)
-            } else {
-                jail.attach_group(pid)
-            };
-            attached.map_err(|e| LaunchError::Setup(e.to_string()))?;
 
             let output = Output::default();
             let drains = [
@@ -306,6 +307,7 @@ impl Target for Command {
             if request.role.is_server() {
                 let (addr, bound) = wait_until_bound(
                     &instance,
+                    net,
                     pid,
                     request.role.transport(),
                     request.start_timeout,
@@ -337,6 +339,7 @@ fn unsandboxed(
     // the namespace descriptor stays open until exec.
     unsafe {
         cmd.pre_exec(move || {
+            crate::sandbox::release_held_signals()?;
             if let Some(fd) = ns {
                 nix::sched::setns(
                     BorrowedFd::borrow_raw(fd),
@@ -379,9 +382,11 @@ fn sandbox_failure(error: LaunchError, sandboxed: bool) -> LaunchError {
 }
 
 /// Waits until the program's process tree holds a bound socket of `transport`
-/// (polling `/proc`: there is no event for "bound"), or it exits, or time runs out.
+/// (polling its sockets in `/proc` and the bound sockets of `net`: there is
+/// no event for "bound"), or it exits, or time runs out.
 async fn wait_until_bound(
     instance: &Instance,
+    net: &Net,
     pid: u32,
     transport: Transport,
     limit: Duration,
@@ -389,7 +394,13 @@ async fn wait_until_bound(
     let start = Instant::now();
     let mut pause = Duration::from_millis(1);
     loop {
-        let bound = procfs::bound_sockets(pid);
+        let inodes = procfs::socket_inodes(&procfs::process_tree(pid));
+        let bound = match inodes.is_empty() {
+            true => Vec::new(),
+            false => net
+                .with_diag(|diag| diag.bound(&inodes))
+                .map_err(|e| LaunchError::Setup(format!("sock_diag: {e}")))?,
+        };
         if let Some(addr) = serving_socket(&bound, transport) {
             return Ok((addr, bound));
         }

@@ -657,6 +657,7 @@ pub(crate) fn command(spec: &Spec<'_>) -> io::Result<std::process::Command> {
     // open until exec.
     unsafe {
         cmd.pre_exec(move || {
+            super::release_held_signals()?;
             // Its own process group: a terminal's Ctrl-C reaches sockspec only.
             nix::unistd::setpgid(Pid::from_raw(0), Pid::from_raw(0))?;
             if !staged.is_empty() || contained {
@@ -732,9 +733,13 @@ pub(crate) fn cgroup_for(limits: &Limits) -> Option<Cgroup> {
     cgroup::cgroups().ok()?.create(limits).ok()
 }
 
+/// What a started process is recorded with, right where it started (see [`spawn`]).
+pub(crate) type Attach = Box<dyn FnOnce(u32) -> Result<(), ShuttingDown> + Send>;
+
 type Job = (
     tokio::runtime::Handle,
     tokio::process::Command,
+    Attach,
     tokio::sync::oneshot::Sender<io::Result<tokio::process::Child>>,
 );
 
@@ -768,9 +773,9 @@ fn spawner() -> &'static Spawner {
                     Ok(child)
                 });
                 let _ = ready.send(holder.is_ok());
-                for (handle, mut cmd, reply) in rx {
+                for (handle, mut cmd, attach, reply) in rx {
                     let _entered = handle.enter();
-                    let _ = reply.send(cmd.spawn());
+                    let _ = reply.send(spawn_attached(&mut cmd, attach));
                 }
             })
             .expect("a thread can be started");
@@ -834,10 +839,15 @@ pub(crate) fn contained() -> bool {
 
 /// Starts `cmd` on the spawner thread, which lives as long as sockspec, so
 /// that the parent-death signal (which follows the thread that forked) fires
-/// only when sockspec itself ends.
-pub(crate) async fn spawn(cmd: tokio::process::Command) -> io::Result<tokio::process::Child> {
+/// only when sockspec itself ends. `attach` records the process (in its
+/// instance's jail) on that thread as soon as it started: a teardown on a
+/// signal then finds it even if the task that asked is never run again.
+pub(crate) async fn spawn(
+    cmd: tokio::process::Command,
+    attach: Attach,
+) -> io::Result<tokio::process::Child> {
     let (reply, answer) = tokio::sync::oneshot::channel();
-    let job = (tokio::runtime::Handle::current(), cmd, reply);
+    let job = (tokio::runtime::Handle::current(), cmd, attach, reply);
     let sent = spawner()
         .jobs
         .lock()
@@ -848,8 +858,25 @@ pub(crate) async fn spawn(cmd: tokio::process::Command) -> io::Result<tokio::pro
             .await
             .unwrap_or_else(|_| Err(io::Error::other("the spawner thread is gone"))),
         // The thread is gone (it never ends): start it here.
-        Err(std::sync::mpsc::SendError((_, mut cmd, _))) => cmd.spawn(),
+        Err(std::sync::mpsc::SendError((_, mut cmd, attach, _))) => {
+            spawn_attached(&mut cmd, attach)
+        }
     }
+}
+
+/// Starts `cmd` and records it with `attach` (which ends it when sockspec is
+/// shutting down).
+fn spawn_attached(
+    cmd: &mut tokio::process::Command,
+    attach: Attach,
+) -> io::Result<tokio::process::Child> {
+    if registry::closed() {
+        return Err(io::Error::other(ShuttingDown));
+    }
+    let child = cmd.spawn()?;
+    let pid = child.id().expect("a just-spawned child has a pid");
+    attach(pid).map_err(io::Error::other)?;
+    Ok(child)
 }
 
 /// Runs a trivial program in a full sandbox in `netns`: whether `bwrap` works

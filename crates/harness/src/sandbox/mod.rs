@@ -22,7 +22,9 @@ mod limits;
 mod registry;
 
 pub use limits::Limits;
-pub use registry::{ShuttingDown, cleanup_all, live_count, until_interrupted};
+pub use registry::{
+    ShuttingDown, cleanup_all, hold_signals, live_count, release_held_signals, until_interrupted,
+};
 
 use crate::net::Net;
 use crate::procfs;
@@ -217,6 +219,8 @@ pub fn run_in_namespace(
             nix::sched::setns(ns, CloneFlags::CLONE_NEWNET).map_err(io::Error::from)
         });
     }
+    // Counted until it has ended: a shutdown waits for it.
+    let _running = registry::helper_starts().map_err(io::Error::other)?;
     let mut child = cmd.spawn()?;
     let written = child.stdin.take().expect("stdin is piped").write_all(input);
     let out = child.wait_with_output()?;

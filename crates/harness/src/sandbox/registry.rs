@@ -3,7 +3,7 @@
 //! before it exits.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 /// Something that must be torn down before sockspec exits. Tearing down twice
 /// does nothing the second time.
@@ -15,6 +15,8 @@ pub(crate) trait Teardown: Send + Sync {
 struct Registry {
     next: u64,
     live: BTreeMap<u64, Arc<dyn Teardown>>,
+    /// Helper programs (`ip`, `nft`) running to completion right now.
+    helpers: usize,
     /// Set by [`cleanup_all`]: nothing new may start.
     closed: bool,
 }
@@ -22,6 +24,7 @@ struct Registry {
 static REGISTRY: Mutex<Registry> = Mutex::new(Registry {
     next: 0,
     live: BTreeMap::new(),
+    helpers: 0,
     closed: false,
 });
 
@@ -72,6 +75,37 @@ where
     Ok(Ok((item, Registered { id, item: dyn_item })))
 }
 
+/// Signalled when the last helper program ends.
+static HELPERS_DONE: Condvar = Condvar::new();
+
+/// How long [`cleanup_all`] waits for helper programs still running.
+const HELPER_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// A helper program sockspec runs to completion (`ip`, `nft` setting up a
+/// sandbox's network) is running; [`cleanup_all`] waits for it to end, so no
+/// process sockspec forked outlives it. Dropped when the program has ended.
+pub(crate) struct HelperRunning(());
+
+impl Drop for HelperRunning {
+    fn drop(&mut self) {
+        let mut reg = registry();
+        reg.helpers -= 1;
+        if reg.helpers == 0 {
+            HELPERS_DONE.notify_all();
+        }
+    }
+}
+
+/// Counts a helper program about to start; refused once shutting down.
+pub(crate) fn helper_starts() -> Result<HelperRunning, ShuttingDown> {
+    let mut reg = registry();
+    if reg.closed {
+        return Err(ShuttingDown);
+    }
+    reg.helpers += 1;
+    Ok(HelperRunning(()))
+}
+
 /// Whether [`cleanup_all`] has run.
 pub(crate) fn closed() -> bool {
     registry().closed
@@ -83,7 +117,8 @@ pub fn live_count() -> usize {
 }
 
 /// Tears down every live sandbox and temporary folder (killing every process
-/// they hold, waiting for them to end) and refuses new ones from now on. Call
+/// they hold, waiting for them to end), waits for helper programs still
+/// running, and refuses new ones from now on. Call
 /// it before exiting on a signal; [`until_interrupted`] does.
 pub fn cleanup_all() {
     let items: Vec<Arc<dyn Teardown>> = {
@@ -94,11 +129,48 @@ pub fn cleanup_all() {
     for item in items {
         item.teardown();
     }
+    let reg = registry();
+    let _ = HELPERS_DONE.wait_timeout_while(reg, HELPER_WAIT, |reg| reg.helpers > 0);
+}
+
+/// The signals that end sockspec with its sandboxes torn down.
+fn interrupting() -> nix::sys::signal::SigSet {
+    use nix::sys::signal::{SigSet, Signal};
+    let mut set = SigSet::empty();
+    for signal in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP] {
+        set.add(signal);
+    }
+    set
+}
+
+/// Holds SIGINT, SIGTERM and SIGHUP back (pending, not lost) on this thread and
+/// the threads it starts, until [`until_interrupted`] watches them: call it
+/// first thing in `main`, so a signal during start-up (a sandbox probe already
+/// running) still tears everything down instead of killing sockspec outright.
+/// Programs sockspec starts do not inherit the mask (std resets it).
+pub fn hold_signals() {
+    let _ = nix::sys::signal::pthread_sigmask(
+        nix::sys::signal::SigmaskHow::SIG_BLOCK,
+        Some(&interrupting()),
+        None,
+    );
+}
+
+/// Lets in the signals [`hold_signals`] held back: for a program sockspec
+/// starts, between fork and exec (async-signal-safe: `sigprocmask` only), so
+/// it gets the signal mask a program expects.
+pub fn release_held_signals() -> nix::Result<()> {
+    nix::sys::signal::sigprocmask(
+        nix::sys::signal::SigmaskHow::SIG_UNBLOCK,
+        Some(&interrupting()),
+        None,
+    )
 }
 
 /// Waits for SIGINT, SIGTERM or SIGHUP, then runs [`cleanup_all`] and returns
 /// the signal's number (the caller exits with 128 + it). Never returns if the
-/// signals cannot be watched.
+/// signals cannot be watched. Once watching, it lets in what [`hold_signals`]
+/// held back on the thread that polls it (poll it from `main`'s thread).
 pub async fn until_interrupted() -> i32 {
     use tokio::signal::unix::{SignalKind, signal};
     let watch = |kind: SignalKind| signal(kind).ok();
@@ -109,6 +181,11 @@ pub async fn until_interrupted() -> i32 {
     ) else {
         return std::future::pending().await;
     };
+    let _ = nix::sys::signal::pthread_sigmask(
+        nix::sys::signal::SigmaskHow::SIG_UNBLOCK,
+        Some(&interrupting()),
+        None,
+    );
     let number = tokio::select! {
         _ = int.recv() => libc_signal::SIGINT,
         _ = term.recv() => libc_signal::SIGTERM,
