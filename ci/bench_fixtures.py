@@ -64,17 +64,43 @@ for kind, flag in (("correct", False), ("buggy", True)):
         print(f"{kind}: {len(walls)} fixtures, median {statistics.median(walls):.2f} s, max {max(walls):.2f} s, over 5 s: {sum(w > 5 for w in walls)}")
 
 
+def busy_cpu():
+    """The machine's busy CPU seconds so far (all processes: sockspec and every
+    target it started, sandboxed or not), from /proc/stat."""
+    fields = [int(x) for x in open("/proc/stat").readline().split()[1:]]
+    idle = fields[3] + fields[4]
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def grade(class_dir, manifest):
     out = tempfile.mkdtemp()
     try:
+        before = busy_cpu()
+        start = time.monotonic()
         proc = subprocess.run([binary, "grade", str(class_dir), "--manifest", str(manifest), "--out", out],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=3600)
+        wall = time.monotonic() - start
+        busy = busy_cpu() - before
         line = [l for l in proc.stderr.splitlines() if "graded" in l and "a minute" in l]
-        return line[-1] if line else proc.stderr[-300:]
+        if not line:
+            return proc.stderr[-300:]
+        own = re.search(r"own CPU ([0-9.]+) s", line[-1])
+        own = float(own.group(1)) if own else float("nan")
+        # Where the time went: each check's total over the class.
+        per_check = {}
+        for f in pathlib.Path(out, "students").glob("*.json"):
+            for task in json.loads(f.read_text()).get("tasks", []):
+                for c in task.get("checks", []):
+                    per_check[c["id"]] = per_check.get(c["id"], 0) + c.get("duration_ms", 0)
+        slowest = ", ".join(f"{k} {v / 1000:.1f} s" for k, v in sorted(per_check.items(), key=lambda kv: -kv[1])[:3])
+        return (f"{line[-1].split('sockspec: ')[-1]}; machine busy {busy:.1f} s over {wall:.1f} s, "
+                f"sockspec's own share {100 * own / max(busy, 1e-9):.0f}%; slowest checks in all: {slowest}")
     finally:
         shutil.rmtree(out, ignore_errors=True)
 
 
+python = shutil.which("python3")
+print(f"python3 is {python} -> {os.path.realpath(python) if python else '?'}")
 print("bundled class:", grade(root / "fixtures/class", root / "fixtures/grading.toml"))
 # A mixed class of 40: each student one UDP and one TCP server, correct and buggy in turn.
 udp = [p for p in sorted((root / "fixtures/python/udp-server").glob("*.py")) if str(p.relative_to(root)) not in pending]

@@ -234,6 +234,7 @@ mod tests {
                     earned,
                     points: 10,
                     message: "no reply".into(),
+                    duration_ms: 0,
                 }],
                 report: None,
             }],

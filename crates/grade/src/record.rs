@@ -62,6 +62,10 @@ pub struct CheckScore {
     pub points: u32,
     /// The diagnosis or observation.
     pub message: String,
+    /// How long the check took, its re-runs included, in milliseconds (where
+    /// a class's grading time goes).
+    #[serde(default)]
+    pub duration_ms: u64,
 }
 
 impl TaskRecord {
@@ -89,6 +93,7 @@ impl TaskRecord {
                     earned,
                     points,
                     message: catalog.render(&r.message),
+                    duration_ms: r.duration_ms,
                 }
             })
             .collect();

@@ -190,14 +190,8 @@ fn select(options: &RunOptions) -> Result<Vec<&'static Check>, CommandError> {
 
 /// Prints each finished check's line to the terminal as it comes, and counts
 /// the instances started in `starts`.
-fn terminal_events(
-    catalog: &'static Catalog,
-    starts: Arc<std::sync::atomic::AtomicU32>,
-) -> runner::EventSink {
+fn terminal_events(catalog: &'static Catalog) -> runner::EventSink {
     Arc::new(move |event| {
-        if let RunEvent::TargetStarted { .. } = event {
-            starts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        }
         if let RunEvent::CheckFinished(result) = event {
             let mut out = anstream::stdout();
             let _ = writeln!(
@@ -242,7 +236,7 @@ async fn execute(options: &RunOptions, prepared: Prepared) -> Result<ExitStatus,
         target,
         &checks,
         Arc::new(settings),
-        terminal_events(catalog, starts.clone()),
+        runner::counting_starts(starts.clone(), terminal_events(catalog)),
     )
     .await;
     for r in results.iter_mut().filter(|r| r.outcome.is_problem()) {

@@ -386,11 +386,13 @@ async fn grade_task(
         sandboxed,
         seed,
     };
+    let started = std::time::Instant::now();
+    let starts = Arc::new(std::sync::atomic::AtomicU32::new(0));
     let results = runner::run_checks_sharing(
         target,
         &checks,
         Arc::new(settings),
-        runner::no_events(),
+        runner::counting_starts(starts.clone(), runner::no_events()),
         slots.clone(),
     )
     .await;
@@ -399,7 +401,10 @@ async fn grade_task(
         role: task.role,
         results,
         notices: Vec::new(),
-        stats: Default::default(),
+        stats: sockspec_report::RunStats {
+            instance_starts: starts.load(std::sync::atomic::Ordering::Relaxed),
+            wall_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        },
     };
     drop(workdir);
     let mut record = TaskRecord::scored(task, relative, &report, catalog);
@@ -587,8 +592,10 @@ impl Progress {
         }
         let bar = ProgressBar::new(total);
         bar.set_style(
-            ProgressStyle::with_template("{bar:40} {pos}/{len} students  {msg}")
-                .expect("valid template"),
+            ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} students, {elapsed} so far, about {eta} to go  {msg}",
+            )
+            .expect("valid template"),
         );
         Progress(Some(bar))
     }

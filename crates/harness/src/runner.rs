@@ -23,6 +23,17 @@ pub fn no_events() -> EventSink {
     Arc::new(|_| {})
 }
 
+/// `then`, with every instance start counted in `starts` on the way (the
+/// report's `stats.instance_starts`).
+pub fn counting_starts(starts: Arc<std::sync::atomic::AtomicU32>, then: EventSink) -> EventSink {
+    Arc::new(move |event| {
+        if let RunEvent::TargetStarted { .. } = event {
+            starts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        then(event)
+    })
+}
+
 /// Runs `checks` against `target`: at once (up to `settings.jobs`) when the
 /// target's instances are isolated, one by one otherwise. Results come back in
 /// the order of `checks`; `events` sees each check start and finish.
