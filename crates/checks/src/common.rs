@@ -93,19 +93,28 @@ pub fn case_result(
 }
 
 /// Re-runs a property's smallest failing case (`$case`, an expression using
-/// `$ctx`) on a clean transcript until it fails again, so the evidence shows a
-/// failing run.
+/// `$ctx`) on a clean transcript until it fails again (at most [`REPLAYS`]
+/// times), so the evidence shows a failing run. When it failed again, that is
+/// how the failure reproduces, and the runner does not re-run the whole search.
 macro_rules! replay {
     ($ctx:expr, $case:expr) => {{
+        let mut runs = 0u32;
         let mut failed_again = false;
-        for _ in 0..$crate::common::REPLAYS {
+        while !failed_again && (runs as usize) < $crate::common::REPLAYS {
             $ctx.recorder().clear();
-            if $crate::common::failed(&$case.await) {
-                failed_again = true;
-                break;
-            }
+            runs += 1;
+            failed_again = $crate::common::failed(&$case.await);
         }
-        if !failed_again {
+        if failed_again {
+            // The search's own failing run, and the re-runs: the runner need
+            // not run the whole search again.
+            $ctx.facts.reproduced = Some(sockspec_harness::Reproduced {
+                failed: 2,
+                runs: 1 + runs,
+            });
+        } else {
+            // Timing-dependent: whether the check as a whole fails every
+            // time is for the runner's re-runs to say.
             $ctx.facts.notes.push($crate::common::replay_passed());
         }
     }};

@@ -68,6 +68,10 @@ pub struct Facts {
     pub cases: Option<u32>,
     /// Anything else worth showing.
     pub notes: Vec<Message>,
+    /// How often the smallest failing case failed when run again, when the
+    /// check re-ran it itself (a property check): the runner then does not
+    /// re-run the whole check.
+    pub reproduced: Option<sockspec_results::Reproduced>,
 }
 
 impl Ctx {

@@ -38,6 +38,7 @@ pub use net::Net;
 pub use settings::Settings;
 pub use sockspec_results::TargetKind;
 pub use sockspec_results::{
-    CheckResult, Contract, Evidence, ExitInfo, Level, Message, Outcome, Role, Verdict, msg,
+    CheckResult, Contract, Evidence, ExitInfo, Level, Message, Outcome, Reproduced, Role, Verdict,
+    msg,
 };
 pub use target::{Instance, LaunchError, LaunchRequest, Target};

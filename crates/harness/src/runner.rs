@@ -102,7 +102,8 @@ pub async fn run_checks_sharing(
 }
 
 /// Runs one check, and when it fails or warns, runs it `settings.retries` more
-/// times to say how reliably it reproduces.
+/// times to say how reliably it reproduces (unless it re-ran its smallest
+/// failing case itself, as property checks do).
 pub async fn run_check(
     target: Arc<dyn Target>,
     check: &'static Check,
@@ -113,7 +114,9 @@ pub async fn run_check(
     let (verdict, mut evidence, took) =
         run_once(target.clone(), check, settings.clone(), events.clone()).await;
     let outcome = Outcome::of(check.level, &verdict);
-    if outcome.is_problem() && settings.retries > 0 {
+    // A property check re-ran its smallest failing case itself: the whole
+    // search is not run again.
+    if outcome.is_problem() && settings.retries > 0 && evidence.reproduced.is_none() {
         // The re-runs go at once when instances are isolated (each in its own
         // sandbox), so a failing check costs about what a passing one does.
         let rerun = |attempt: u32| {
@@ -211,6 +214,7 @@ fn evidence_of(ctx: &Ctx) -> Evidence {
         seed: ctx.facts.seed,
         cases: ctx.facts.cases,
         notes: ctx.facts.notes.clone(),
+        reproduced: ctx.facts.reproduced,
         ..Evidence::default()
     };
     if let Some(output) = ctx.output() {
