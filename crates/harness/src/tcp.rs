@@ -1,6 +1,7 @@
 //! A TCP endpoint of sockspec's that records everything it sends and receives,
 //! tells EOF from reset, and can see when the target has read what it sent.
 
+use crate::idle::IdleWatch;
 use crate::net::Net;
 use crate::recorder::Recorder;
 use std::io;
@@ -52,6 +53,7 @@ pub struct TcpPeer {
     net: Net,
     local: SocketAddr,
     peer: SocketAddr,
+    idle: Option<IdleWatch>,
 }
 
 impl TcpPeer {
@@ -91,7 +93,16 @@ impl TcpPeer {
             label: label.to_string(),
             recorder,
             net: net.clone(),
+            idle: None,
         })
+    }
+
+    /// Ends reads early once `idle` proves the target has nothing more to
+    /// do until sockspec acts (see [`crate::idle`]): a read that would wait
+    /// its whole limit for bytes that cannot come returns
+    /// [`Read::Timeout`] at once instead.
+    pub fn watch_idle(&mut self, idle: Option<IdleWatch>) {
+        self.idle = idle;
     }
 
     /// sockspec's end of the connection.
@@ -111,27 +122,48 @@ impl TcpPeer {
         Ok(())
     }
 
-    /// One read, waiting up to `limit`.
+    /// One read, waiting up to `limit`, or until the target is proven idle
+    /// (then whatever it sent before is still read).
     pub async fn read_some(&mut self, limit: Duration) -> io::Result<Read> {
         let mut buf = vec![0u8; 64 * 1024];
-        match tokio::time::timeout(limit, self.stream.read(&mut buf)).await {
-            Err(_) => Ok(Read::Timeout),
-            Ok(Ok(0)) => {
+        let read = tokio::time::timeout(limit, self.stream.read(&mut buf));
+        let outcome = match &self.idle {
+            Some(idle) if limit > idle.window() * 2 => {
+                let start = Instant::now();
+                tokio::select! {
+                    r = read => r.ok(),
+                    () = idle.proven(limit, || true) => {
+                        let quiet = start.elapsed();
+                        match self.stream.try_read(&mut buf) {
+                            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                                self.recorder.note(&self.label, idle_note(quiet));
+                                None
+                            }
+                            other => Some(other),
+                        }
+                    }
+                }
+            }
+            _ => read.await.ok(),
+        };
+        match outcome {
+            None => Ok(Read::Timeout),
+            Some(Ok(0)) => {
                 self.recorder
                     .note(&self.label, "EOF: the target closed its side");
                 Ok(Read::Eof)
             }
-            Ok(Ok(n)) => {
+            Some(Ok(n)) => {
                 buf.truncate(n);
                 self.recorder.received(&self.label, Some(self.peer), &buf);
                 Ok(Read::Data(buf))
             }
-            Ok(Err(e)) if e.kind() == io::ErrorKind::ConnectionReset => {
+            Some(Err(e)) if e.kind() == io::ErrorKind::ConnectionReset => {
                 self.recorder
                     .note(&self.label, "RST: the connection was reset");
                 Ok(Read::Reset)
             }
-            Ok(Err(e)) => Err(e),
+            Some(Err(e)) => Err(e),
         }
     }
 
@@ -259,4 +291,12 @@ impl TcpPeer {
             }
         }
     }
+}
+
+/// The transcript's note when a wait ended on proof that the target is idle.
+pub fn idle_note(after: Duration) -> String {
+    format!(
+        "the target is idle after {} ms (every thread waits for input, none ran): nothing more is coming",
+        after.as_millis()
+    )
 }

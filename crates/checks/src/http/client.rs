@@ -115,10 +115,12 @@ async fn capture(ctx: &mut Ctx) -> Result<Capture, Verdict> {
         read_all &= peer.wait_peer_read(patience).await;
     }
     peer.close();
-    let exited = match ctx.instance() {
-        Some(instance) => instance.wait_exit(patience).await,
-        None => None,
-    };
+    let exited = crate::common::exit_within(ctx, patience).await;
+    if exited.is_none()
+        && let Some(pid) = ctx.instance().and_then(|i| i.pid)
+    {
+        crate::common::output_read(pid).await;
+    }
     let text = |stream| {
         ctx.instance()
             .map(|i| String::from_utf8_lossy(&i.output.get(stream).bytes).into_owned())
