@@ -345,6 +345,19 @@ pub fn judge(before: &Snapshot, after: &Snapshot, horizon: Duration, stdin_done:
     }
 }
 
+/// Whether some thread of `pids` may be waiting for stdin now (in a read of
+/// descriptor 0, or a poll, select or epoll whose descriptors are not
+/// known); `None` when no thread could be read.
+pub fn waits_on_stdin(pids: &[u32]) -> Option<bool> {
+    let look = snapshot(pids)?;
+    Some(look.tasks.iter().any(|t| {
+        matches!(
+            t.wait,
+            Wait::Input { stdin: true } | Wait::Timer { stdin: true, .. }
+        )
+    }))
+}
+
 /// Whether everything the processes of `pid`'s tree wrote to their stdout
 /// and stderr pipes has been read (by sockspec's readers): the pipes, opened
 /// again through `/proc`, hold no bytes. True for descriptors that are not
@@ -416,10 +429,23 @@ impl IdleWatch {
     /// window; never when that cannot be proven (callers race it against
     /// their own limit).
     pub async fn proven(&self, horizon: Duration, settled: impl Fn() -> bool) {
+        self.proven_over(horizon, None, settled).await
+    }
+
+    /// [`IdleWatch::proven`] over `window` instead of the latency's idle
+    /// window: for a look after the replies to everything sockspec sent
+    /// arrived, when nothing of sockspec's is on its way to the target and
+    /// the shortest window ([`crate::latency::MIN_QUIET`]) is enough.
+    pub async fn proven_over(
+        &self,
+        horizon: Duration,
+        window: Option<Duration>,
+        settled: impl Fn() -> bool,
+    ) {
         let start = Instant::now();
         let mut before: Option<Snapshot> = None;
         loop {
-            let window = self.window();
+            let window = window.unwrap_or_else(|| self.window());
             if start.elapsed() + window >= horizon {
                 return std::future::pending().await;
             }
