@@ -10,7 +10,11 @@
 //! deadline passed by pointer, `/proc/PID/mem`), which sockspec may read for
 //! its own sandboxed targets (their user namespace is its own) and for
 //! unsandboxed children. Anything unreadable means "not proven": callers then
-//! wait their fixed ceiling as before.
+//! wait their fixed ceiling as before. Not seen: a receive timeout set with
+//! `SO_RCVTIMEO` (a blocked `recv()` that wakes by itself); programs that
+//! poll, select, epoll or sleep show their timeouts. What is still on its way
+//! is the caller's to rule out (`settled`): bytes a TCP target wrote that its
+//! kernel holds back (Nagle), output sockspec has not read yet.
 
 use crate::latency::Latency;
 use crate::procfs;
@@ -231,14 +235,13 @@ fn classify(call: &Syscall, mem: &Memory, age: Duration) -> Option<Wait> {
     let input = |stdin| Some(Wait::Input { stdin });
     match nr {
         libc::SYS_read | libc::SYS_readv => input(a[0] == 0),
+        // A blocked write (a full pipe or socket buffer) waits for a reader,
+        // often sockspec's own (its output pipes), which may merely lag:
+        // not idle.
         libc::SYS_recvfrom
         | libc::SYS_recvmsg
         | libc::SYS_accept
         | libc::SYS_accept4
-        | libc::SYS_write
-        | libc::SYS_writev
-        | libc::SYS_sendto
-        | libc::SYS_sendmsg
         | libc::SYS_wait4
         | libc::SYS_waitid
         | libc::SYS_rt_sigsuspend => input(false),

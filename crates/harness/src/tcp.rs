@@ -130,9 +130,10 @@ impl TcpPeer {
         let outcome = match &self.idle {
             Some(idle) if limit > idle.window() * 2 => {
                 let start = Instant::now();
+                let (net, theirs, ours) = (&self.net, self.peer, self.local);
                 tokio::select! {
                     r = read => r.ok(),
-                    () = idle.proven(limit, || true) => {
+                    () = idle.proven(limit, || target_sent_all(net, theirs, ours)) => {
                         let quiet = start.elapsed();
                         match self.stream.try_read(&mut buf) {
                             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
@@ -192,6 +193,14 @@ impl TcpPeer {
                 Read::Timeout => return Ok((got, Ending::Open)),
             }
         }
+    }
+
+    /// A test of whether the target's end of this connection holds nothing
+    /// it wrote back, unsent (see [`target_sent_all`]), usable while the
+    /// connection is being read.
+    pub fn sent_all_probe(&self) -> impl Fn() -> bool + Send + Sync + 'static {
+        let (net, theirs, ours) = (self.net.clone(), self.peer, self.local);
+        move || target_sent_all(&net, theirs, ours)
     }
 
     /// Closes sockspec's sending side (`shutdown(SHUT_WR)`): the target reads EOF.
@@ -299,4 +308,17 @@ pub fn idle_note(after: Duration) -> String {
         "the target is idle after {} ms (every thread waits for input, none ran): nothing more is coming",
         after.as_millis()
     )
+}
+
+/// Whether the target's end (`theirs`, connected to sockspec's `ours`) holds
+/// no bytes its program wrote that the kernel has not sent yet (Nagle's
+/// algorithm holds a small write back until the last one is acknowledged,
+/// and an acknowledgement may be delayed by tens of milliseconds): true when
+/// the connection is gone, false when the kernel cannot be asked.
+pub fn target_sent_all(net: &Net, theirs: SocketAddr, ours: SocketAddr) -> bool {
+    match net.tcp_socket(theirs, ours) {
+        Ok(Some(s)) => s.unsent.is_none_or(|n| n == 0),
+        Ok(None) => true,
+        Err(_) => false,
+    }
 }

@@ -65,7 +65,9 @@ fn response() -> Vec<u8> {
     )
 }
 
-async fn capture(ctx: &mut Ctx) -> Result<Capture, Verdict> {
+/// Captures a session; `until_exit` waits for the client to end after the
+/// response (a request rule needs only the request, unless there was none).
+async fn capture(ctx: &mut Ctx, until_exit: bool) -> Result<Capture, Verdict> {
     let want = ctx.client_server_addr();
     let listener = ctx.tcp_listen(want)?;
     let server = listener.local_addr().map_err(io_error)?;
@@ -115,7 +117,11 @@ async fn capture(ctx: &mut Ctx) -> Result<Capture, Verdict> {
         read_all &= peer.wait_peer_read(patience).await;
     }
     peer.close();
-    let exited = crate::common::exit_within(ctx, patience).await;
+    let exited = if until_exit || request.is_empty() {
+        crate::common::exit_within(ctx, patience).await
+    } else {
+        ctx.exit()
+    };
     if exited.is_none()
         && let Some(pid) = ctx.instance().and_then(|i| i.pid)
     {
@@ -201,7 +207,7 @@ fn not_connected(server: SocketAddr) -> Verdict {
 /// that ID, plus Host's agreement with the address the client connected to.
 async fn request_rule(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let id = ctx.check().id;
-    let cap = capture(ctx).await?;
+    let cap = capture(ctx, false).await?;
     if !cap.connected {
         return Ok(not_connected(cap.server));
     }
@@ -379,7 +385,7 @@ check! {
 }
 
 async fn reads_response(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
-    let cap = capture(ctx).await?;
+    let cap = capture(ctx, true).await?;
     if !cap.connected {
         return Ok(not_connected(cap.server));
     }
@@ -430,7 +436,7 @@ async fn reads_response(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
 }
 
 async fn close(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
-    let cap = capture(ctx).await?;
+    let cap = capture(ctx, true).await?;
     if !cap.connected {
         return Ok(not_connected(cap.server));
     }

@@ -139,9 +139,10 @@ pub async fn set_greeting_aside(ctx: &mut Ctx, peer: &mut TcpPeer) -> Result<(),
     let mut polls = 0u32;
     // Proven idle without having accepted: it sent nothing, and will not.
     let idle = ctx.idle_watch();
+    let sent_all = peer.sent_all_probe();
     let proven_idle = async {
         match &idle {
-            Some(watch) => watch.proven(limit, || true).await,
+            Some(watch) => watch.proven(limit, &sent_all).await,
             None => std::future::pending().await,
         }
     };

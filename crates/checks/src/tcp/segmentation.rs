@@ -191,12 +191,13 @@ async fn linger(
 ) -> Result<Ending, Verdict> {
     let quick = sockspec_harness::latency::MIN_QUIET;
     let idle = ctx.idle_watch();
+    let sent_all = peer.sent_all_probe();
     loop {
         let read = match &idle {
             Some(watch) if window > quick * 2 => {
                 tokio::select! {
                     r = peer.read_some(window) => r,
-                    () = watch.proven_over(window, Some(quick), || true) => {
+                    () = watch.proven_over(window, Some(quick), &sent_all) => {
                         peer.read_some(std::time::Duration::ZERO).await
                     }
                 }
