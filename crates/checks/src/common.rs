@@ -33,20 +33,29 @@ pub async fn exit_within(
     limit: Duration,
 ) -> Option<sockspec_harness::ExitInfo> {
     let instance = ctx.instance()?;
-    let spins = async {
-        let mut in_a_row = 0;
-        while in_a_row < SPIN_PROOF {
-            match ctx.busy_over(CPU_WINDOW).await {
-                Some(busy) if spinning(busy) => in_a_row += 1,
-                Some(_) => in_a_row = 0,
-                None => std::future::pending::<()>().await,
-            }
-        }
-    };
     tokio::select! {
         exit = instance.wait_exit(limit) => exit,
         () = ctx.proven_idle(limit) => instance.exited(),
-        () = spins => instance.exited(),
+        _ = spins(ctx) => instance.exited(),
+    }
+}
+
+/// Resolves, with the busy time of the last window, once the current
+/// instance was busy (see [`spinning`]) over [`SPIN_PROOF`] windows of
+/// [`CPU_WINDOW`] in a row; never when that cannot be measured.
+pub async fn spins(ctx: &sockspec_harness::Ctx) -> Duration {
+    let mut in_a_row = 0;
+    loop {
+        match ctx.busy_over(CPU_WINDOW).await {
+            Some(busy) if spinning(busy) => {
+                in_a_row += 1;
+                if in_a_row >= SPIN_PROOF && ctx.exit().is_none() {
+                    return busy;
+                }
+            }
+            Some(_) => in_a_row = 0,
+            None => std::future::pending::<()>().await,
+        }
     }
 }
 

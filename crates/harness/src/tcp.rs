@@ -137,7 +137,9 @@ impl TcpPeer {
                         let quiet = start.elapsed();
                         match self.stream.try_read(&mut buf) {
                             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                                self.recorder.note(&self.label, idle_note(quiet));
+                                if limit >= NOTED_WAIT {
+                                    self.recorder.note(&self.label, idle_note(quiet));
+                                }
                                 None
                             }
                             other => Some(other),
@@ -301,6 +303,10 @@ impl TcpPeer {
         }
     }
 }
+
+/// Waits at least this long that end on proof of idleness are noted in the
+/// transcript (shorter ones are quiet windows, which end silently anyway).
+pub const NOTED_WAIT: Duration = Duration::from_millis(200);
 
 /// The transcript's note when a wait ended on proof that the target is idle.
 pub fn idle_note(after: Duration) -> String {

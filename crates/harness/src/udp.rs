@@ -108,8 +108,10 @@ impl UdpPeer {
             r = tokio::time::timeout(limit, self.socket.recv_from(&mut buf)) => r,
             () = idle => Ok(match self.socket.try_recv_from(&mut buf) {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    self.recorder
-                        .note(&self.label, crate::tcp::idle_note(start.elapsed()));
+                    if limit >= crate::tcp::NOTED_WAIT {
+                        self.recorder
+                            .note(&self.label, crate::tcp::idle_note(start.elapsed()));
+                    }
                     return Ok(None);
                 }
                 other => other,

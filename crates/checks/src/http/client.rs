@@ -233,6 +233,8 @@ async fn request_rule(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         let line = super::first_line(&cap.request);
         return Ok(Verdict::Holds(msg!("http-request-holds", line = line)));
     };
+    // The evidence of a failure says how the client ended.
+    let _ = crate::common::exit_within(ctx, ctx.settings().reply_timeout).await;
     Ok(Verdict::Violated {
         diagnosis: msg!(
             "http-request-violated",

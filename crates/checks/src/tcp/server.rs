@@ -314,11 +314,12 @@ async fn eof_closes(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let limit = ctx.settings().reply_timeout;
     let start = Instant::now();
     // Bounded: a server that answers every end-of-stream read in a loop
-    // would otherwise be read from forever.
-    let (got, end) = peer
-        .read_until(AFTER_EOF_MAX, limit, limit, None)
-        .await
-        .map_err(io_error)?;
+    // would otherwise be read from forever. One proven busy in a loop (what
+    // tcp.server.eof-no-spin names) is not waited for.
+    let (got, end) = tokio::select! {
+        read = peer.read_until(AFTER_EOF_MAX, limit, limit, None) => read.map_err(io_error)?,
+        busy = crate::common::spins(ctx) => return Err(spin_blocked(ctx, busy)),
+    };
     if got.len() >= AFTER_EOF_MAX {
         return Err(looping(ctx, got.len(), start.elapsed()));
     }
@@ -371,16 +372,22 @@ async fn spin_blocks(ctx: &Ctx) -> Result<(), Verdict> {
         return Ok(());
     }
     match ctx.busy_over(CPU_WINDOW).await {
-        Some(busy) if spinning(busy) && ctx.exit().is_none() => Err(Verdict::Blocked {
-            by: EOF_NO_SPIN.id,
-            reason: msg!(
-                "tcp-server-eof-spins-meanwhile",
-                cpu = busy,
-                window = CPU_WINDOW,
-                lang = ctx.language()
-            ),
-        }),
+        Some(busy) if spinning(busy) && ctx.exit().is_none() => Err(spin_blocked(ctx, busy)),
         _ => Ok(()),
+    }
+}
+
+/// The verdict of a check blocked by a target busy in a loop (`busy` of
+/// CPU over the last [`CPU_WINDOW`]), which tcp.server.eof-no-spin names.
+fn spin_blocked(ctx: &Ctx, busy: Duration) -> Verdict {
+    Verdict::Blocked {
+        by: EOF_NO_SPIN.id,
+        reason: msg!(
+            "tcp-server-eof-spins-meanwhile",
+            cpu = busy,
+            window = CPU_WINDOW,
+            lang = ctx.language()
+        ),
     }
 }
 
