@@ -10,17 +10,23 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-/// A TCP server on the course's port that accepts and never answers, so that
-/// every check waits for it: sockspec is mid-run for a long while.
+/// A TCP server on the course's port that accepts and never answers, while
+/// its main thread naps in short sleeps (a timer always due, so it is never
+/// proven idle): every check waits its whole time for it, and sockspec is
+/// mid-run for a long while.
 const SILENT_SERVER: &str = "
-import socket, sys, time
+import socket, sys, threading, time
 s = socket.socket()
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(('0.0.0.0', 8888))
 s.listen(5)
 held = []
+def take():
+    while True:
+        held.append(s.accept())
+threading.Thread(target=take, daemon=True).start()
 while True:
-    held.append(s.accept())
+    time.sleep(0.1)
 ";
 
 /// The pids of processes (other than this one) whose command line holds `marker`.

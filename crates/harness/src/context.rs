@@ -411,7 +411,9 @@ impl Ctx {
         } else {
             net.udp_bind(addr).map_err(bind_failed)?
         };
-        Ok(UdpPeer::new(socket, label, self.recorder.clone(), peer))
+        let mut udp = UdpPeer::new(socket, label, self.recorder.clone(), peer);
+        udp.watch_idle(self.idle_watch());
+        Ok(udp)
     }
 
     /// A TCP connection of sockspec's to the target at `to`; the inner error is
@@ -422,7 +424,13 @@ impl Ctx {
         to: SocketAddr,
     ) -> Result<std::io::Result<TcpPeer>, Verdict> {
         let net = self.net()?;
-        Ok(TcpPeer::connect(&net, to, label, self.recorder.clone()).await)
+        let idle = self.idle_watch();
+        Ok(TcpPeer::connect(&net, to, label, self.recorder.clone())
+            .await
+            .map(|mut peer| {
+                peer.watch_idle(idle);
+                peer
+            }))
     }
 
     /// A listening TCP socket of sockspec's at `addr` in the target's network.
@@ -496,7 +504,10 @@ impl Ctx {
                         .note(label, format!("accepted a connection from {from}")),
                 }
                 TcpPeer::accepted(stream, &net, label, self.recorder.clone())
-                    .map(Some)
+                    .map(|mut peer| {
+                        peer.watch_idle(self.idle_watch());
+                        Some(peer)
+                    })
                     .map_err(|e| {
                         Verdict::Error(msg!("sockspec-socket-failed", error = e.to_string()))
                     })
@@ -506,6 +517,29 @@ impl Ctx {
                 error = e.to_string()
             ))),
             Err(_) => Ok(None),
+        }
+    }
+
+    /// A watch on the current instance's idleness (external programs only),
+    /// whose quiet window follows this check's measured latency.
+    pub fn idle_watch(&self) -> Option<crate::idle::IdleWatch> {
+        if self.target.kind() == sockspec_results::TargetKind::InProcess {
+            return None;
+        }
+        let instance = self.instance.as_ref()?;
+        Some(crate::idle::IdleWatch::new(
+            instance.pid?,
+            instance.stdin_watch(),
+            self.latency.clone(),
+        ))
+    }
+
+    /// Resolves once the current instance is proven idle for the rest of
+    /// `horizon` (see [`crate::idle`]); never when that cannot be proven.
+    pub async fn proven_idle(&self, horizon: std::time::Duration) {
+        match self.idle_watch() {
+            Some(watch) => watch.proven(horizon, || true).await,
+            None => std::future::pending().await,
         }
     }
 
@@ -529,10 +563,15 @@ impl Ctx {
     /// How long the target's threads were busy (running, or runnable and
     /// waiting for a CPU) over `window`: a busy loop counts the whole window
     /// even on a loaded machine (external programs only).
+    /// Ends early, with the busy time so far (none), once the target is
+    /// proven idle: a program waiting for input is not busy.
     pub async fn busy_over(&self, window: std::time::Duration) -> Option<std::time::Duration> {
         let instance = self.instance.as_ref()?;
         let before = instance.busy_time()?;
-        tokio::time::sleep(window).await;
+        tokio::select! {
+            () = tokio::time::sleep(window) => {}
+            () = self.proven_idle(window) => {}
+        }
         Some(instance.busy_time()?.saturating_sub(before))
     }
 

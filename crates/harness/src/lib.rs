@@ -10,6 +10,7 @@
 
 pub mod check;
 pub mod context;
+pub mod idle;
 pub mod lan;
 pub mod language;
 pub mod latency;

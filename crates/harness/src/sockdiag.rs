@@ -13,6 +13,7 @@ use netlink_packet_core::{
 };
 use netlink_packet_sock_diag::SockDiagMessage;
 use netlink_packet_sock_diag::constants::{AF_INET, AF_INET6, IPPROTO_TCP, IPPROTO_UDP};
+use netlink_packet_sock_diag::inet::nlas::Nla;
 use netlink_packet_sock_diag::inet::{ExtensionFlags, InetRequest, SocketId, StateFlags};
 use netlink_sys::protocols::NETLINK_SOCK_DIAG;
 use netlink_sys::{Socket, SocketAddr as NetlinkAddr};
@@ -33,7 +34,15 @@ pub struct TcpSocketState {
     pub recv_queue: u32,
     /// The socket's inode (0 when no program holds it, e.g. in TIME_WAIT).
     pub inode: u32,
+    /// Bytes its program wrote that the kernel holds back, not yet sent
+    /// (Nagle's algorithm, corking, a full window): `tcpi_notsent_bytes`;
+    /// `None` when the kernel did not say.
+    pub unsent: Option<u32>,
 }
+
+/// `tcpi_notsent_bytes` in a `struct tcp_info` (linux/tcp.h): after 8 bytes
+/// of flags, 26 `u32`s and 4 `u64`s, and `segs_out`, `segs_in`.
+const NOTSENT_OFFSET: usize = 144;
 
 /// A sock_diag socket of the network namespace it was opened in (opening it
 /// inside a sandbox's namespace, e.g. with `Net::within`, lists that one).
@@ -64,7 +73,7 @@ impl Diag {
             SockDiagMessage::InetRequest(InetRequest {
                 family: if local.is_ipv4() { AF_INET } else { AF_INET6 },
                 protocol: IPPROTO_TCP,
-                extensions: ExtensionFlags::empty(),
+                extensions: ExtensionFlags::INFO,
                 states: StateFlags::all(),
                 socket_id: SocketId {
                     source_port: local.port(),
@@ -88,10 +97,18 @@ impl Diag {
             .map_err(|e| io::Error::other(format!("sock_diag reply: {e}")))?;
         Ok(match message.payload {
             NetlinkPayload::InnerMessage(SockDiagMessage::InetResponse(response)) => {
+                let unsent = response.nlas.iter().find_map(|nla| match nla {
+                    Nla::TcpInfo(info) => info
+                        .get(NOTSENT_OFFSET..NOTSENT_OFFSET + 4)
+                        .and_then(|b| b.try_into().ok())
+                        .map(u32::from_ne_bytes),
+                    _ => None,
+                });
                 Some(TcpSocketState {
                     state: response.header.state,
                     recv_queue: response.header.recv_queue,
                     inode: response.header.inode,
+                    unsent,
                 })
             }
             // ENOENT: no such socket.
@@ -210,6 +227,14 @@ mod tests {
             }
         }
         assert_eq!(seen.map(|s| (s.state, s.recv_queue)), Some((1, 5)));
+        let (c_local, c_remote) = (client.local_addr().unwrap(), client.peer_addr().unwrap());
+        assert_eq!(
+            diag.tcp_socket(c_local, c_remote)
+                .unwrap()
+                .and_then(|s| s.unsent),
+            Some(0),
+            "everything the client wrote went out"
+        );
         let mut buf = [0u8; 5];
         server.read_exact(&mut buf).unwrap();
         assert_eq!(

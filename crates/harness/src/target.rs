@@ -224,6 +224,11 @@ impl Instance {
         self.stdin.as_ref().map(|rx| *rx.borrow())
     }
 
+    /// A receiver of its input script's progress, if it has one.
+    pub fn stdin_watch(&self) -> Option<watch::Receiver<crate::stdin::StdinProgress>> {
+        self.stdin.clone()
+    }
+
     /// Waits (at most `limit`) until its input script's feeder has stopped:
     /// the whole script written, or a write failed because the program is
     /// gone. Then [`Instance::stdin_progress`] says what the program read of

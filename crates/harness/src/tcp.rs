@@ -1,6 +1,7 @@
 //! A TCP endpoint of sockspec's that records everything it sends and receives,
 //! tells EOF from reset, and can see when the target has read what it sent.
 
+use crate::idle::IdleWatch;
 use crate::net::Net;
 use crate::recorder::Recorder;
 use std::io;
@@ -52,6 +53,7 @@ pub struct TcpPeer {
     net: Net,
     local: SocketAddr,
     peer: SocketAddr,
+    idle: Option<IdleWatch>,
 }
 
 impl TcpPeer {
@@ -91,7 +93,16 @@ impl TcpPeer {
             label: label.to_string(),
             recorder,
             net: net.clone(),
+            idle: None,
         })
+    }
+
+    /// Ends reads early once `idle` proves the target has nothing more to
+    /// do until sockspec acts (see [`crate::idle`]): a read that would wait
+    /// its whole limit for bytes that cannot come returns
+    /// [`Read::Timeout`] at once instead.
+    pub fn watch_idle(&mut self, idle: Option<IdleWatch>) {
+        self.idle = idle;
     }
 
     /// sockspec's end of the connection.
@@ -111,27 +122,51 @@ impl TcpPeer {
         Ok(())
     }
 
-    /// One read, waiting up to `limit`.
+    /// One read, waiting up to `limit`, or until the target is proven idle
+    /// (then whatever it sent before is still read).
     pub async fn read_some(&mut self, limit: Duration) -> io::Result<Read> {
         let mut buf = vec![0u8; 64 * 1024];
-        match tokio::time::timeout(limit, self.stream.read(&mut buf)).await {
-            Err(_) => Ok(Read::Timeout),
-            Ok(Ok(0)) => {
+        let read = tokio::time::timeout(limit, self.stream.read(&mut buf));
+        let outcome = match &self.idle {
+            Some(idle) if limit > idle.window() * 2 => {
+                let start = Instant::now();
+                let (net, theirs, ours) = (&self.net, self.peer, self.local);
+                tokio::select! {
+                    r = read => r.ok(),
+                    () = idle.proven(limit, || target_sent_all(net, theirs, ours)) => {
+                        let quiet = start.elapsed();
+                        match self.stream.try_read(&mut buf) {
+                            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                                if limit >= NOTED_WAIT {
+                                    self.recorder.note(&self.label, idle_note(quiet));
+                                }
+                                None
+                            }
+                            other => Some(other),
+                        }
+                    }
+                }
+            }
+            _ => read.await.ok(),
+        };
+        match outcome {
+            None => Ok(Read::Timeout),
+            Some(Ok(0)) => {
                 self.recorder
                     .note(&self.label, "EOF: the target closed its side");
                 Ok(Read::Eof)
             }
-            Ok(Ok(n)) => {
+            Some(Ok(n)) => {
                 buf.truncate(n);
                 self.recorder.received(&self.label, Some(self.peer), &buf);
                 Ok(Read::Data(buf))
             }
-            Ok(Err(e)) if e.kind() == io::ErrorKind::ConnectionReset => {
+            Some(Err(e)) if e.kind() == io::ErrorKind::ConnectionReset => {
                 self.recorder
                     .note(&self.label, "RST: the connection was reset");
                 Ok(Read::Reset)
             }
-            Ok(Err(e)) => Err(e),
+            Some(Err(e)) => Err(e),
         }
     }
 
@@ -160,6 +195,14 @@ impl TcpPeer {
                 Read::Timeout => return Ok((got, Ending::Open)),
             }
         }
+    }
+
+    /// A test of whether the target's end of this connection holds nothing
+    /// it wrote back, unsent (see [`target_sent_all`]), usable while the
+    /// connection is being read.
+    pub fn sent_all_probe(&self) -> impl Fn() -> bool + Send + Sync + 'static {
+        let (net, theirs, ours) = (self.net.clone(), self.peer, self.local);
+        move || target_sent_all(&net, theirs, ours)
     }
 
     /// Closes sockspec's sending side (`shutdown(SHUT_WR)`): the target reads EOF.
@@ -258,5 +301,30 @@ impl TcpPeer {
                 tokio::time::sleep(Duration::from_millis(1)).await;
             }
         }
+    }
+}
+
+/// Waits at least this long that end on proof of idleness are noted in the
+/// transcript (shorter ones are quiet windows, which end silently anyway).
+pub const NOTED_WAIT: Duration = Duration::from_millis(200);
+
+/// The transcript's note when a wait ended on proof that the target is idle.
+pub fn idle_note(after: Duration) -> String {
+    format!(
+        "the target is idle after {} ms (every thread waits for input, none ran): nothing more is coming",
+        after.as_millis()
+    )
+}
+
+/// Whether the target's end (`theirs`, connected to sockspec's `ours`) holds
+/// no bytes its program wrote that the kernel has not sent yet (Nagle's
+/// algorithm holds a small write back until the last one is acknowledged,
+/// and an acknowledgement may be delayed by tens of milliseconds): true when
+/// the connection is gone, false when the kernel cannot be asked.
+pub fn target_sent_all(net: &Net, theirs: SocketAddr, ours: SocketAddr) -> bool {
+    match net.tcp_socket(theirs, ours) {
+        Ok(Some(s)) => s.unsent.is_none_or(|n| n == 0),
+        Ok(None) => true,
+        Err(_) => false,
     }
 }

@@ -1,5 +1,6 @@
 //! A UDP endpoint of sockspec's that records everything it sends and receives.
 
+use crate::idle::IdleWatch;
 use crate::recorder::Recorder;
 use crate::target::ExitWatch;
 use std::io;
@@ -27,6 +28,7 @@ pub struct UdpPeer {
     label: String,
     recorder: Recorder,
     peer: Option<SocketAddr>,
+    idle: Option<IdleWatch>,
 }
 
 impl UdpPeer {
@@ -42,7 +44,15 @@ impl UdpPeer {
             label: label.to_string(),
             recorder,
             peer,
+            idle: None,
         }
+    }
+
+    /// Ends waits early once `idle` proves the target has nothing more to do
+    /// until sockspec acts (see [`crate::idle`]): a wait for a datagram that
+    /// cannot come returns nothing at once instead of after its whole limit.
+    pub fn watch_idle(&mut self, idle: Option<IdleWatch>) {
+        self.idle = idle;
     }
 
     /// Its own address.
@@ -87,8 +97,25 @@ impl UdpPeer {
                 None => std::future::pending().await,
             }
         };
+        let start = Instant::now();
+        let idle = async {
+            match &self.idle {
+                Some(idle) if limit > idle.window() * 2 => idle.proven(limit, || true).await,
+                _ => std::future::pending().await,
+            }
+        };
         let received = tokio::select! {
             r = tokio::time::timeout(limit, self.socket.recv_from(&mut buf)) => r,
+            () = idle => Ok(match self.socket.try_recv_from(&mut buf) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    if limit >= crate::tcp::NOTED_WAIT {
+                        self.recorder
+                            .note(&self.label, crate::tcp::idle_note(start.elapsed()));
+                    }
+                    return Ok(None);
+                }
+                other => other,
+            }),
             () = target_ended => Ok(match self.socket.try_recv_from(&mut buf) {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     self.recorder.note(&self.label, "the target ended");

@@ -4,8 +4,10 @@
 use super::lan_for;
 use crate::common::NOT_UTF8;
 use crate::run_fn;
+use sockspec_harness::idle::IdleWatch;
 use sockspec_harness::lan::Lan;
 use sockspec_harness::output::{Output, Stream};
+use sockspec_harness::target::{ExitWatch, Instance};
 use sockspec_harness::{Check, Ctx, LaunchError, Level, Role, Verdict, msg};
 use sockspec_results::Counterexample;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -57,22 +59,92 @@ async fn broadcast(
     Ok(())
 }
 
-/// Whether `text` shows in `output`'s stdout within [`SHOW_LIMIT`].
-async fn shows(output: &Output, text: &str) -> bool {
+/// What tells that a receiver instance will show nothing more: it is proven
+/// idle (every thread waiting for input, none ran) with its output read by
+/// sockspec, or it ended (its output then read to the end).
+struct Settled {
+    idle: Option<IdleWatch>,
+    pid: Option<u32>,
+    ended: Option<ExitWatch>,
+}
+
+impl Settled {
+    /// For `instance`, with the check's latency setting the quiet window.
+    fn of(ctx: &Ctx, instance: &Instance) -> Settled {
+        let idle = (ctx.target().kind() != sockspec_results::TargetKind::InProcess)
+            .then_some(instance.pid)
+            .flatten()
+            .map(|pid| IdleWatch::new(pid, instance.stdin_watch(), ctx.latency.clone()));
+        Settled {
+            idle,
+            pid: instance.pid,
+            ended: Some(instance.exit_watch()),
+        }
+    }
+
+    /// For the context's current instance.
+    fn current(ctx: &Ctx) -> Settled {
+        match ctx.instance() {
+            Some(instance) => Settled::of(ctx, instance),
+            None => Settled {
+                idle: None,
+                pid: None,
+                ended: None,
+            },
+        }
+    }
+
+    /// Resolves once the instance will show nothing more within `horizon`.
+    async fn wait(&self, horizon: Duration) {
+        let idle = async {
+            match (&self.idle, self.pid) {
+                (Some(watch), Some(pid)) => {
+                    watch
+                        .proven(horizon, || sockspec_harness::idle::output_drained(pid))
+                        .await
+                }
+                _ => std::future::pending().await,
+            }
+        };
+        let ended = async {
+            match self.ended.clone() {
+                Some(mut watch) => {
+                    let _ = watch.wait_for(|e| e.is_some()).await;
+                }
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            () = idle => {}
+            () = ended => {}
+        }
+    }
+}
+
+/// Whether `text` shows in `output`'s stdout within [`SHOW_LIMIT`], or before
+/// the receiver is `settled` (it will show nothing more).
+async fn shows(output: &Output, text: &str, settled: &Settled) -> bool {
     let mut changes = output.changes();
     let seen = |o: &Output| String::from_utf8_lossy(&o.get(Stream::Stdout).bytes).contains(text);
+    let quiet = settled.wait(SHOW_LIMIT);
+    tokio::pin!(quiet);
     tokio::time::timeout(SHOW_LIMIT, async {
         loop {
             if seen(output) {
-                return;
+                return true;
             }
-            if changes.changed().await.is_err() {
-                std::future::pending::<()>().await;
+            tokio::select! {
+                changed = changes.changed() => {
+                    if changed.is_err() {
+                        std::future::pending::<()>().await;
+                    }
+                }
+                () = &mut quiet => return seen(output),
             }
         }
     })
     .await
-    .is_ok()
+    .unwrap_or(false)
 }
 
 /// Broadcasts a plain message and blocks the check unless the receiver shows
@@ -85,7 +157,7 @@ async fn baseline(
 ) -> Result<(), Verdict> {
     let text = "广播 baseline sockspec";
     broadcast(ctx, sender, Ipv4Addr::BROADCAST, port, text.as_bytes()).await?;
-    if shows(output, text).await {
+    if shows(output, text, &Settled::current(ctx)).await {
         return Ok(());
     }
     Err(Verdict::Blocked {
@@ -121,7 +193,7 @@ async fn receives(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         (lan.broadcast, "广播 directed sockspec"),
     ] {
         broadcast(ctx, &sender, to, port, text.as_bytes()).await?;
-        if !shows(&output, text).await {
+        if !shows(&output, text, &Settled::current(ctx)).await {
             missed.push(msg!(
                 "broadcast-receiver-missed-one",
                 payload = text.as_bytes(),
@@ -189,7 +261,11 @@ async fn shared_port(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     };
     let text = "广播 shared sockspec";
     broadcast(ctx, &sender, Ipv4Addr::BROADCAST, port, text.as_bytes()).await?;
-    let (a, b) = tokio::join!(shows(&first, text), shows(&second.output, text));
+    let (settled_a, settled_b) = (Settled::current(ctx), Settled::of(ctx, &second));
+    let (a, b) = tokio::join!(
+        shows(&first, text, &settled_a),
+        shows(&second.output, text, &settled_b)
+    );
     if a && b {
         return Ok(Verdict::Holds(msg!("broadcast-receiver-shared-held")));
     }
@@ -222,7 +298,7 @@ async fn bad_bytes(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     broadcast(ctx, &sender, Ipv4Addr::BROADCAST, port, NOT_UTF8).await?;
     let text = "广播 after bad bytes sockspec";
     broadcast(ctx, &sender, Ipv4Addr::BROADCAST, port, text.as_bytes()).await?;
-    if shows(&output, text).await {
+    if shows(&output, text, &Settled::current(ctx)).await {
         return Ok(Verdict::Holds(msg!("broadcast-receiver-bad-bytes-held")));
     }
     Ok(Verdict::violated_by(

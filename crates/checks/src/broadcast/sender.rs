@@ -123,8 +123,20 @@ async fn listen(ctx: &mut Ctx) -> Result<Heard, Verdict> {
     ctx.start_client(SocketAddr::new(IpAddr::V4(lan.broadcast), port))
         .await?;
     if let Some(instance) = ctx.instance() {
-        instance.wait_exit(SENDER_LIMIT).await;
-        instance.stdin_settled(STDIN_SETTLED).await;
+        let count = || {
+            heard
+                .iter()
+                .map(|h| h.lock().expect("not poisoned").len())
+                .max()
+                .unwrap_or(0)
+                + elsewhere.lock().expect("not poisoned").len()
+        };
+        tokio::select! {
+            _ = instance.wait_exit(SENDER_LIMIT) => {
+                instance.stdin_settled(STDIN_SETTLED).await;
+            }
+            () = sends_on_its_own(ctx, count) => {}
+        }
     }
     let never_read = ctx.stdin_progress().is_some_and(|p| {
         let lines = &ctx.settings().input;
@@ -154,6 +166,50 @@ async fn listen(ctx: &mut Ctx) -> Result<Heard, Verdict> {
         never_read,
         elsewhere,
     })
+}
+
+/// How many datagrams a sender must send while a line of its input script
+/// lies unread, and no thread of it waits for stdin, to be taken for one that
+/// sends messages of its own: a whole cycle of its loop went by without input.
+const OWN_CYCLES: usize = 2;
+
+/// Resolves once the sender shows it sends messages of its own, not its
+/// input script: the lines written so far lie unread in its stdin, no thread
+/// of it waits for stdin, and since the first line was written it sent
+/// [`OWN_CYCLES`] more datagrams (`count()` of them heard so far). What it
+/// sends then no longer depends on what sockspec does, so waiting for its
+/// exit (it may never exit) shows nothing more. Never when that cannot be
+/// seen (an in-process target, or a sender that reads its stdin).
+async fn sends_on_its_own(ctx: &Ctx, count: impl Fn() -> usize) {
+    let (Some(pid), Some(mut progress)) = (
+        ctx.instance().and_then(|i| i.pid),
+        ctx.instance().and_then(|i| i.stdin_watch()),
+    ) else {
+        return std::future::pending().await;
+    };
+    let lines = ctx.settings().input.clone();
+    let mut heard_at_first_line = None;
+    loop {
+        let p = *progress.borrow_and_update();
+        let written: usize = lines.iter().take(p.written).map(|l| l.len() + 1).sum();
+        if p.never_read(written) {
+            let first = *heard_at_first_line.get_or_insert_with(&count);
+            let on_stdin = sockspec_harness::idle::waits_on_stdin(
+                &sockspec_harness::procfs::process_tree(pid),
+            );
+            if count() >= first + OWN_CYCLES && on_stdin == Some(false) {
+                return;
+            }
+        }
+        tokio::select! {
+            changed = progress.changed() => {
+                if changed.is_err() {
+                    return std::future::pending().await;
+                }
+            }
+            () = tokio::time::sleep(Duration::from_millis(10)) => {}
+        }
+    }
 }
 
 /// The verdict of a check that needs datagrams when none reached any host:

@@ -65,7 +65,9 @@ fn response() -> Vec<u8> {
     )
 }
 
-async fn capture(ctx: &mut Ctx) -> Result<Capture, Verdict> {
+/// Captures a session; `until_exit` waits for the client to end after the
+/// response (a request rule needs only the request, unless there was none).
+async fn capture(ctx: &mut Ctx, until_exit: bool) -> Result<Capture, Verdict> {
     let want = ctx.client_server_addr();
     let listener = ctx.tcp_listen(want)?;
     let server = listener.local_addr().map_err(io_error)?;
@@ -115,10 +117,16 @@ async fn capture(ctx: &mut Ctx) -> Result<Capture, Verdict> {
         read_all &= peer.wait_peer_read(patience).await;
     }
     peer.close();
-    let exited = match ctx.instance() {
-        Some(instance) => instance.wait_exit(patience).await,
-        None => None,
+    let exited = if until_exit || request.is_empty() {
+        crate::common::exit_within(ctx, patience).await
+    } else {
+        ctx.exit()
     };
+    if exited.is_none()
+        && let Some(pid) = ctx.instance().and_then(|i| i.pid)
+    {
+        crate::common::output_read(pid).await;
+    }
     let text = |stream| {
         ctx.instance()
             .map(|i| String::from_utf8_lossy(&i.output.get(stream).bytes).into_owned())
@@ -199,7 +207,7 @@ fn not_connected(server: SocketAddr) -> Verdict {
 /// that ID, plus Host's agreement with the address the client connected to.
 async fn request_rule(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let id = ctx.check().id;
-    let cap = capture(ctx).await?;
+    let cap = capture(ctx, false).await?;
     if !cap.connected {
         return Ok(not_connected(cap.server));
     }
@@ -225,6 +233,8 @@ async fn request_rule(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         let line = super::first_line(&cap.request);
         return Ok(Verdict::Holds(msg!("http-request-holds", line = line)));
     };
+    // The evidence of a failure says how the client ended.
+    let _ = crate::common::exit_within(ctx, ctx.settings().reply_timeout).await;
     Ok(Verdict::Violated {
         diagnosis: msg!(
             "http-request-violated",
@@ -377,7 +387,7 @@ check! {
 }
 
 async fn reads_response(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
-    let cap = capture(ctx).await?;
+    let cap = capture(ctx, true).await?;
     if !cap.connected {
         return Ok(not_connected(cap.server));
     }
@@ -428,7 +438,7 @@ async fn reads_response(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
 }
 
 async fn close(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
-    let cap = capture(ctx).await?;
+    let cap = capture(ctx, true).await?;
     if !cap.connected {
         return Ok(not_connected(cap.server));
     }

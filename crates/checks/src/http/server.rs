@@ -51,10 +51,9 @@ async fn fetch(
     // Nothing came back: when that is because the instance was on its way
     // out (a one-shot server after its one request), this sub-case is
     // owed a fresh instance, which `connect` starts once the exit is seen.
-    let exited = match ctx.instance() {
-        Some(instance) => instance.wait_exit(ctx.latency.patience()).await.is_some(),
-        None => false,
-    };
+    let exited = crate::common::exit_within(ctx, ctx.latency.patience())
+        .await
+        .is_some();
     if exited {
         return fetch_once(ctx, label, request, cut).await;
     }

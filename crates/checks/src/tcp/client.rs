@@ -211,13 +211,9 @@ async fn sends_input(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
                 .collect(),
             _ => before.concat().into_bytes(),
         };
-        let exited_ok = match ctx.instance() {
-            Some(i) => i
-                .wait_exit(ctx.latency.patience())
-                .await
-                .is_some_and(|e| e.code == Some(0)),
-            None => false,
-        };
+        let exited_ok = crate::common::exit_within(ctx, ctx.latency.patience())
+            .await
+            .is_some_and(|e| e.code == Some(0));
         if got == want_before && exited_ok {
             return Ok(Verdict::Holds(msg!(
                 "tcp-client-sends-input-quit",
@@ -286,8 +282,15 @@ async fn stdout(ctx: &Ctx) -> Vec<u8> {
     let Some(instance) = ctx.instance() else {
         return Vec::new();
     };
-    // The exit is reported once its output pipes are drained.
-    instance.wait_exit(ctx.latency.patience()).await;
+    // The exit is reported once its output pipes are drained; a client that
+    // is proven not to end has printed what it will (its pipes drained).
+    if crate::common::exit_within(ctx, ctx.latency.patience())
+        .await
+        .is_none()
+        && let Some(pid) = instance.pid
+    {
+        crate::common::output_read(pid).await;
+    }
     instance.output.get(Stream::Stdout).bytes
 }
 
@@ -316,7 +319,7 @@ async fn eof_exits(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let Some(instance) = ctx.instance() else {
         return Ok(Verdict::Error(msg!("tcp-client-instance-gone")));
     };
-    let exit = instance.wait_exit(waited).await;
+    let exit = crate::common::exit_within(ctx, waited).await;
     let stderr = String::from_utf8_lossy(&instance.output.get(Stream::Stderr).bytes).into_owned();
     if let Some(exit) = exit {
         if stderr.contains("Traceback") {
@@ -376,7 +379,7 @@ async fn refused(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let Some(instance) = ctx.instance() else {
         return Ok(Verdict::Error(msg!("tcp-client-instance-gone")));
     };
-    match instance.wait_exit(waited).await {
+    match crate::common::exit_within(ctx, waited).await {
         Some(exit) => {
             let said = instance.output.get(Stream::Stderr).total
                 + instance.output.get(Stream::Stdout).total;

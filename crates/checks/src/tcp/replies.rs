@@ -106,8 +106,9 @@ pub async fn connect(ctx: &mut Ctx, label: &str) -> Result<TcpPeer, Verdict> {
     };
     // A server that just crashed refuses before its exit is seen: once it
     // is, start it again and try once more.
-    if let Some(instance) = ctx.instance()
-        && instance.wait_exit(ctx.latency.patience()).await.is_some()
+    if crate::common::exit_within(ctx, ctx.latency.patience())
+        .await
+        .is_some()
     {
         let server = ctx.server().await?;
         if let Ok(mut peer) = ctx.tcp_connect(label, server).await? {
@@ -136,6 +137,16 @@ pub async fn set_greeting_aside(ctx: &mut Ctx, peer: &mut TcpPeer) -> Result<(),
     let limit = ctx.latency.patience();
     let start = Instant::now();
     let mut backoff = sockspec_harness::poll::Backoff::default();
+    // Proven idle without having accepted: it sent nothing, and will not.
+    let idle = ctx.idle_watch();
+    let sent_all = peer.sent_all_probe();
+    let proven_idle = async {
+        match &idle {
+            Some(watch) => watch.proven(limit, &sent_all).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::pin!(proven_idle);
     loop {
         if ctx.exit().is_some() || start.elapsed() >= limit {
             return Ok(());
@@ -146,7 +157,10 @@ pub async fn set_greeting_aside(ctx: &mut Ctx, peer: &mut TcpPeer) -> Result<(),
         if procfs::all_stopped(&procfs::process_tree(pid)) {
             return Ok(());
         }
-        backoff.pause().await;
+        tokio::select! {
+            () = backoff.pause() => {}
+            () = &mut proven_idle => break,
+        }
     }
     let mut greeting = Vec::new();
     let zero = std::time::Duration::ZERO;

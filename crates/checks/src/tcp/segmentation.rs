@@ -163,7 +163,7 @@ async fn case(
         // Extra replies come as soon as the due ones: a short look (a few
         // latencies) for more.
         if end == Ending::Open {
-            end = linger(peer, &mut got, extra_window(ctx)).await?;
+            end = linger(ctx, peer, &mut got, extra_window(ctx)).await?;
         }
         if got != expected {
             kept.drop_connection();
@@ -180,15 +180,31 @@ fn extra_window(ctx: &Ctx) -> std::time::Duration {
     (worst * 3).max(std::time::Duration::from_millis(10))
 }
 
-/// Reads what else arrives until nothing has for `window`; how the
-/// connection stood then.
+/// Reads what else arrives until nothing has for `window`, or the target is
+/// proven idle (it sends nothing more until sockspec does: all it sent is
+/// already here); how the connection stood then.
 async fn linger(
+    ctx: &Ctx,
     peer: &mut sockspec_harness::tcp::TcpPeer,
     got: &mut Vec<u8>,
     window: std::time::Duration,
 ) -> Result<Ending, Verdict> {
+    let quick = sockspec_harness::latency::MIN_QUIET;
+    let idle = ctx.idle_watch();
+    let sent_all = peer.sent_all_probe();
     loop {
-        match peer.read_some(window).await.map_err(io_error)? {
+        let read = match &idle {
+            Some(watch) if window > quick * 2 => {
+                tokio::select! {
+                    r = peer.read_some(window) => r,
+                    () = watch.proven_over(window, Some(quick), &sent_all) => {
+                        peer.read_some(std::time::Duration::ZERO).await
+                    }
+                }
+            }
+            _ => peer.read_some(window).await,
+        };
+        match read.map_err(io_error)? {
             sockspec_harness::tcp::Read::Data(d) => got.extend_from_slice(&d),
             sockspec_harness::tcp::Read::Eof => return Ok(Ending::Eof),
             sockspec_harness::tcp::Read::Reset => return Ok(Ending::Reset),

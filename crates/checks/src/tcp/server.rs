@@ -29,8 +29,19 @@ async fn accepts(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let peer = connect(ctx, "client").await?;
     // Completed connections wait in the backlog until accept() takes them; an
     // accepted one is among the program's open descriptors.
+    // A target proven idle (every thread waiting, none due to wake within
+    // the limit) will not accept it either: concluded at once.
     let limit = ctx.settings().reply_timeout;
     let start = Instant::now();
+    let idle = ctx.idle_watch();
+    let proven_idle = async {
+        match &idle {
+            Some(watch) => watch.proven(limit, || true).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::pin!(proven_idle);
+    let mut idle_now = false;
     loop {
         let Some(taken) = accepted(ctx, &peer)? else {
             return Ok(Verdict::Holds(msg!("tcp-server-accepts-remote")));
@@ -41,14 +52,21 @@ async fn accepts(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
                 ms = start.elapsed().as_secs_f64() * 1e3
             )));
         }
-        if start.elapsed() >= limit {
+        if idle_now || start.elapsed() >= limit {
+            if idle_now {
+                ctx.recorder()
+                    .note("client", sockspec_harness::tcp::idle_note(start.elapsed()));
+            }
             return Ok(Verdict::violated(msg!(
                 "tcp-server-accepts-not-accepted",
                 limit = limit,
                 state = ctx.target_state().await
             )));
         }
-        tokio::time::sleep(Duration::from_millis(1)).await;
+        tokio::select! {
+            () = tokio::time::sleep(Duration::from_millis(1)) => {}
+            () = &mut proven_idle => idle_now = true,
+        }
     }
 }
 
@@ -296,11 +314,12 @@ async fn eof_closes(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let limit = ctx.settings().reply_timeout;
     let start = Instant::now();
     // Bounded: a server that answers every end-of-stream read in a loop
-    // would otherwise be read from forever.
-    let (got, end) = peer
-        .read_until(AFTER_EOF_MAX, limit, limit, None)
-        .await
-        .map_err(io_error)?;
+    // would otherwise be read from forever. One proven busy in a loop (what
+    // tcp.server.eof-no-spin names) is not waited for.
+    let (got, end) = tokio::select! {
+        read = peer.read_until(AFTER_EOF_MAX, limit, limit, None) => read.map_err(io_error)?,
+        busy = crate::common::spins(ctx) => return Err(spin_blocked(ctx, busy)),
+    };
     if got.len() >= AFTER_EOF_MAX {
         return Err(looping(ctx, got.len(), start.elapsed()));
     }
@@ -353,16 +372,22 @@ async fn spin_blocks(ctx: &Ctx) -> Result<(), Verdict> {
         return Ok(());
     }
     match ctx.busy_over(CPU_WINDOW).await {
-        Some(busy) if spinning(busy) && ctx.exit().is_none() => Err(Verdict::Blocked {
-            by: EOF_NO_SPIN.id,
-            reason: msg!(
-                "tcp-server-eof-spins-meanwhile",
-                cpu = busy,
-                window = CPU_WINDOW,
-                lang = ctx.language()
-            ),
-        }),
+        Some(busy) if spinning(busy) && ctx.exit().is_none() => Err(spin_blocked(ctx, busy)),
         _ => Ok(()),
+    }
+}
+
+/// The verdict of a check blocked by a target busy in a loop (`busy` of
+/// CPU over the last [`CPU_WINDOW`]), which tcp.server.eof-no-spin names.
+fn spin_blocked(ctx: &Ctx, busy: Duration) -> Verdict {
+    Verdict::Blocked {
+        by: EOF_NO_SPIN.id,
+        reason: msg!(
+            "tcp-server-eof-spins-meanwhile",
+            cpu = busy,
+            window = CPU_WINDOW,
+            lang = ctx.language()
+        ),
     }
 }
 
@@ -702,7 +727,9 @@ async fn rebind(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         if state.is_some_and(|s| s.state == sockdiag::TCP_TIME_WAIT) {
             break true;
         }
-        if start.elapsed() >= limit {
+        // Gone (reset, or never accepted before the kill): no program holds
+        // it and the kernel forgot it, so it never reaches TIME_WAIT.
+        if state.is_none() || start.elapsed() >= limit {
             break false;
         }
         tokio::time::sleep(Duration::from_millis(1)).await;
