@@ -378,7 +378,8 @@ pub fn waits_on_stdin(pids: &[u32]) -> Option<bool> {
 /// Whether everything the processes of `pid`'s tree wrote to their stdout
 /// and stderr pipes has been read (by sockspec's readers): the pipes, opened
 /// again through `/proc`, hold no bytes. True for descriptors that are not
-/// pipes or cannot be opened (nothing waits there that sockspec could see).
+/// pipes (or gone with their process); false for a pipe that cannot be
+/// looked into (what it holds is not known).
 pub fn output_drained(pid: u32) -> bool {
     use std::os::fd::AsRawFd;
     use std::os::unix::fs::OpenOptionsExt;
@@ -397,7 +398,7 @@ pub fn output_drained(pid: u32) -> bool {
                 .custom_flags(libc::O_NONBLOCK)
                 .open(&path)
             else {
-                return true;
+                return false;
             };
             let mut n: libc::c_int = 0;
             // SAFETY: FIONREAD writes one int through the pointer, which points
@@ -574,6 +575,32 @@ mod tests {
         let look = snapshot(&[child.id()]);
         let _ = child.wait();
         assert_eq!(look, None);
+    }
+
+    #[test]
+    fn output_is_drained_once_its_reader_took_it() {
+        use std::io::Read;
+        let mut child = Command::new("sh")
+            .args(["-c", "echo hello; exec sleep 5"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("sh");
+        let pid = child.id();
+        let start = Instant::now();
+        while output_drained(pid) && start.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let waiting = output_drained(pid);
+        let mut hello = [0u8; 6];
+        child
+            .stdout
+            .as_mut()
+            .expect("piped")
+            .read_exact(&mut hello)
+            .expect("reads");
+        let drained = output_drained(pid);
+        ended(child);
+        assert_eq!((waiting, &hello, drained), (false, b"hello\n", true));
     }
 
     #[test]
