@@ -14,9 +14,14 @@ use std::process::Command;
 /// The note a wait ended by proof of idleness leaves in the transcript.
 const IDLE_NOTE: &str = "the target is idle after";
 
+/// Runs without a sandbox (or where none can be made) share the host's port
+/// 8888: one at a time.
+static HOST_PORT: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Runs `tcp.server.stream-integrity` against the never-replying fixture
 /// (with `extra` arguments, as `nobody` when `unprivileged`); the check's result.
 fn never_replies(extra: &[&str], unprivileged: bool) -> Value {
+    let _host_port = HOST_PORT.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().unwrap();
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
     let bin = dir.path().join("sockspec");
@@ -67,7 +72,7 @@ fn assert_concluded_on_evidence(result: &Value, how: &str) {
     let transcript = result["evidence"]["transcript"].to_string();
     assert!(
         transcript.contains(IDLE_NOTE),
-        "{how}: the wait did not end on proof of idleness: {transcript}"
+        "{how}: the wait did not end on proof of idleness: {result}"
     );
 }
 

@@ -56,6 +56,8 @@ pub struct Task {
     pub busy_ns: u64,
     /// What it is waiting for.
     pub wait: Wait,
+    /// Whether it has ended (a zombie, not yet reaped).
+    pub ended: bool,
 }
 
 /// One look at every thread of a process tree.
@@ -99,7 +101,13 @@ pub fn snapshot(pids: &[u32]) -> Option<Snapshot> {
             tasks.push(task);
         }
     }
-    (!tasks.is_empty()).then_some(Snapshot { tasks, at })
+    // A program whose every process has ended is on its way out, which its
+    // exit will tell: not idle. (A zombie beside a live process, a forking
+    // server's unreaped child, does nothing more.)
+    if tasks.iter().all(|t| t.ended) {
+        return None;
+    }
+    Some(Snapshot { tasks, at })
 }
 
 fn look_at(pid: u32, tid: u32, path: &std::path::Path, boot_now: Duration) -> Option<Task> {
@@ -113,6 +121,7 @@ fn look_at(pid: u32, tid: u32, path: &std::path::Path, boot_now: Duration) -> Op
     let schedstat = fs::read_to_string(path.join("schedstat")).ok()?;
     let mut numbers = schedstat.split_whitespace().map(str::parse::<u64>);
     let busy_ns = numbers.next()?.ok()? + numbers.next()?.ok()?;
+    let ended = matches!(state, 'Z' | 'X' | 'x');
     let wait = match state {
         // A zombie does nothing more.
         'Z' | 'X' | 'x' => Wait::Input { stdin: false },
@@ -125,7 +134,12 @@ fn look_at(pid: u32, tid: u32, path: &std::path::Path, boot_now: Duration) -> Op
         }
         _ => Wait::Active,
     };
-    Some(Task { tid, busy_ns, wait })
+    Some(Task {
+        tid,
+        busy_ns,
+        wait,
+        ended,
+    })
 }
 
 /// A system call a thread is blocked in: its number and six arguments.
@@ -317,7 +331,7 @@ fn clock_now(clock: libc::clockid_t) -> Option<Duration> {
 
 /// What two looks, `before` and `after`, prove.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
+pub enum Finding {
     /// Nothing ran between the looks, every thread waits for input, and no
     /// timer fires within the horizon: nothing happens until someone acts.
     Idle,
@@ -329,7 +343,7 @@ pub enum Verdict {
 /// the two looks) prove the target idle for `horizon` from `after`; a wait
 /// that may include stdin counts as idle only if `stdin_done` (nothing more
 /// will be written to it).
-pub fn judge(before: &Snapshot, after: &Snapshot, horizon: Duration, stdin_done: bool) -> Verdict {
+pub fn judge(before: &Snapshot, after: &Snapshot, horizon: Duration, stdin_done: bool) -> Finding {
     let same_threads = before.tasks.len() == after.tasks.len()
         && before
             .tasks
@@ -342,9 +356,9 @@ pub fn judge(before: &Snapshot, after: &Snapshot, horizon: Duration, stdin_done:
         Wait::Active => false,
     });
     if same_threads && waiting {
-        Verdict::Idle
+        Finding::Idle
     } else {
-        Verdict::Active
+        Finding::Active
     }
 }
 
@@ -364,7 +378,8 @@ pub fn waits_on_stdin(pids: &[u32]) -> Option<bool> {
 /// Whether everything the processes of `pid`'s tree wrote to their stdout
 /// and stderr pipes has been read (by sockspec's readers): the pipes, opened
 /// again through `/proc`, hold no bytes. True for descriptors that are not
-/// pipes or cannot be opened (nothing waits there that sockspec could see).
+/// pipes (or gone with their process); false for a pipe that cannot be
+/// looked into (what it holds is not known).
 pub fn output_drained(pid: u32) -> bool {
     use std::os::fd::AsRawFd;
     use std::os::unix::fs::OpenOptionsExt;
@@ -383,7 +398,7 @@ pub fn output_drained(pid: u32) -> bool {
                 .custom_flags(libc::O_NONBLOCK)
                 .open(&path)
             else {
-                return true;
+                return false;
             };
             let mut n: libc::c_int = 0;
             // SAFETY: FIONREAD writes one int through the pointer, which points
@@ -458,7 +473,7 @@ impl IdleWatch {
             if let (Some(b), Some(a)) = (&before, &now) {
                 let left = horizon.saturating_sub(start.elapsed());
                 if a.at.duration_since(b.at) >= window
-                    && judge(b, a, left, self.stdin_done()) == Verdict::Idle
+                    && judge(b, a, left, self.stdin_done()) == Finding::Idle
                 {
                     return;
                 }
@@ -493,7 +508,7 @@ mod tests {
 
     /// Two looks `window` apart, judged for `horizon`; waits (bounded) until
     /// the program is past its start-up.
-    fn judged(child: &Child, horizon: Duration) -> Verdict {
+    fn judged(child: &Child, horizon: Duration) -> Finding {
         std::thread::sleep(Duration::from_millis(500));
         let tree = procfs::process_tree(child.id());
         let before = snapshot(&tree).expect("readable");
@@ -515,7 +530,7 @@ mod tests {
         );
         let v = judged(&child, Duration::from_secs(2));
         ended(child);
-        assert_eq!(v, Verdict::Idle);
+        assert_eq!(v, Finding::Idle);
     }
 
     #[test]
@@ -526,7 +541,7 @@ mod tests {
         );
         let v = judged(&child, Duration::from_secs(2));
         ended(child);
-        assert_eq!(v, Verdict::Idle);
+        assert_eq!(v, Finding::Idle);
     }
 
     #[test]
@@ -536,15 +551,56 @@ mod tests {
         let child = python("import time\ntime.sleep(1.5)");
         let short = judged(&child, Duration::from_secs(2));
         ended(child);
-        assert_eq!(short, Verdict::Active, "it wakes within the horizon");
+        assert_eq!(short, Finding::Active, "it wakes within the horizon");
         let child = python("import time\ntime.sleep(3600)");
         let long = judged(&child, Duration::from_secs(2));
         ended(child);
-        assert_eq!(long, Verdict::Idle, "it sleeps past the horizon");
+        assert_eq!(long, Finding::Idle, "it sleeps past the horizon");
         let child = Command::new("sleep").arg("3").spawn().expect("sleep");
         let relative = judged(&child, Duration::from_secs(3));
         ended(child);
-        assert_eq!(relative, Verdict::Active, "a relative sleep wakes in time");
+        assert_eq!(relative, Finding::Active, "a relative sleep wakes in time");
+    }
+
+    #[test]
+    fn a_program_that_ended_is_on_its_way_out_not_idle() {
+        let mut child = Command::new("true").spawn().expect("true");
+        let stat = format!("/proc/{}/stat", child.id());
+        let start = Instant::now();
+        while !fs::read_to_string(&stat).is_ok_and(|s| s.contains(") Z"))
+            && start.elapsed() < Duration::from_secs(5)
+        {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let look = snapshot(&[child.id()]);
+        let _ = child.wait();
+        assert_eq!(look, None);
+    }
+
+    #[test]
+    fn output_is_drained_once_its_reader_took_it() {
+        use std::io::Read;
+        let mut child = Command::new("sh")
+            .args(["-c", "echo hello; exec sleep 5"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("sh");
+        let pid = child.id();
+        let start = Instant::now();
+        while output_drained(pid) && start.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let waiting = output_drained(pid);
+        let mut hello = [0u8; 6];
+        child
+            .stdout
+            .as_mut()
+            .expect("piped")
+            .read_exact(&mut hello)
+            .expect("reads");
+        let drained = output_drained(pid);
+        ended(child);
+        assert_eq!((waiting, &hello, drained), (false, b"hello\n", true));
     }
 
     #[test]
@@ -552,7 +608,7 @@ mod tests {
         let child = python("while True:\n    pass");
         let v = judged(&child, Duration::from_secs(2));
         ended(child);
-        assert_eq!(v, Verdict::Active);
+        assert_eq!(v, Finding::Active);
     }
 
     #[test]
@@ -571,7 +627,7 @@ mod tests {
         let done = judge(&before, &after, Duration::from_secs(2), true);
         drop(child.stdin.take());
         ended(child);
-        assert_eq!((pending, done), (Verdict::Active, Verdict::Idle));
+        assert_eq!((pending, done), (Finding::Active, Finding::Idle));
     }
 
     #[tokio::test]
