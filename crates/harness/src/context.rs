@@ -487,7 +487,8 @@ impl Ctx {
         };
         match accepted {
             Ok(Ok((stream, from))) => {
-                match crate::redirect::original_destination(&stream) {
+                let original = crate::redirect::original_destination(&stream);
+                match original {
                     Ok(meant) => {
                         let destination = Destination {
                             addr: meant,
@@ -506,6 +507,9 @@ impl Ctx {
                 TcpPeer::accepted(stream, &net, label, self.recorder.clone())
                     .map(|mut peer| {
                         peer.watch_idle(self.idle_watch());
+                        if let Ok(meant) = original {
+                            peer.seen_by_target_as(meant);
+                        }
                         Some(peer)
                     })
                     .map_err(|e| {

@@ -170,7 +170,23 @@ impl Net {
         local: SocketAddr,
         remote: SocketAddr,
     ) -> io::Result<Option<crate::sockdiag::TcpSocketState>> {
-        self.with_diag(|diag| diag.tcp_socket(local, remote))
+        // An IPv4 connection has two spellings: AF_INET, and IPv4-mapped IPv6
+        // on a dual-stack AF_INET6 socket. Each end may use either.
+        let v4 = |a: SocketAddr| SocketAddr::new(a.ip().to_canonical(), a.port());
+        let mapped = |a: SocketAddr| match a.ip().to_canonical() {
+            IpAddr::V4(ip) => SocketAddr::new(IpAddr::V6(ip.to_ipv6_mapped()), a.port()),
+            IpAddr::V6(_) => a,
+        };
+        self.with_diag(|diag| {
+            let (local4, remote4) = (v4(local), v4(remote));
+            if !(local4.is_ipv4() && remote4.is_ipv4()) {
+                return diag.tcp_socket(local, remote);
+            }
+            match diag.tcp_socket(local4, remote4)? {
+                Some(found) => Ok(Some(found)),
+                None => diag.tcp_socket(mapped(local), mapped(remote)),
+            }
+        })
     }
 
     /// Runs `ask` with this namespace's sock_diag socket (opened on first use).
@@ -224,6 +240,34 @@ mod tests {
         assert_eq!(
             reachable("176.1.2.3:9".parse().unwrap()),
             "176.1.2.3:9".parse().unwrap()
+        );
+    }
+
+    #[test]
+    fn finds_a_dual_stack_socket_whichever_way_an_address_is_spelled() {
+        use std::io::Write;
+        let Ok(listener) = std::net::TcpListener::bind("[::]:0") else {
+            return; // no IPv6 here: nothing to spell two ways
+        };
+        let port = listener.local_addr().unwrap().port();
+        let mut client = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let (server, _) = listener.accept().unwrap();
+        client.write_all(b"abc").unwrap();
+        // The server's socket is AF_INET6 (::ffff:127.0.0.1), the client's
+        // AF_INET: each is found from the other's plain IPv4 view.
+        let net = Net::host();
+        let (c_local, c_remote) = (client.local_addr().unwrap(), client.peer_addr().unwrap());
+        assert!(server.local_addr().unwrap().is_ipv6());
+        let servers = net.tcp_socket(c_remote, c_local).unwrap();
+        assert!(servers.is_some(), "the server's end, looked up as IPv4");
+        let mapped = |a: SocketAddr| match a.ip() {
+            IpAddr::V4(ip) => SocketAddr::new(IpAddr::V6(ip.to_ipv6_mapped()), a.port()),
+            IpAddr::V6(_) => a,
+        };
+        let clients = net.tcp_socket(mapped(c_local), mapped(c_remote)).unwrap();
+        assert!(
+            clients.is_some(),
+            "the client's end, looked up as mapped IPv6"
         );
     }
 }

@@ -38,11 +38,17 @@ pub struct TcpSocketState {
     /// (Nagle's algorithm, corking, a full window): `tcpi_notsent_bytes`;
     /// `None` when the kernel did not say.
     pub unsent: Option<u32>,
+    /// Bytes it has received in order from its peer, read or not:
+    /// `tcpi_bytes_received`; `None` when the kernel did not say.
+    pub received: Option<u64>,
 }
 
 /// `tcpi_notsent_bytes` in a `struct tcp_info` (linux/tcp.h): after 8 bytes
 /// of flags, 26 `u32`s and 4 `u64`s, and `segs_out`, `segs_in`.
 const NOTSENT_OFFSET: usize = 144;
+
+/// `tcpi_bytes_received` in a `struct tcp_info`: after `tcpi_bytes_acked`.
+const RECEIVED_OFFSET: usize = 128;
 
 /// A sock_diag socket of the network namespace it was opened in (opening it
 /// inside a sandbox's namespace, e.g. with `Net::within`, lists that one).
@@ -97,18 +103,24 @@ impl Diag {
             .map_err(|e| io::Error::other(format!("sock_diag reply: {e}")))?;
         Ok(match message.payload {
             NetlinkPayload::InnerMessage(SockDiagMessage::InetResponse(response)) => {
-                let unsent = response.nlas.iter().find_map(|nla| match nla {
-                    Nla::TcpInfo(info) => info
-                        .get(NOTSENT_OFFSET..NOTSENT_OFFSET + 4)
-                        .and_then(|b| b.try_into().ok())
-                        .map(u32::from_ne_bytes),
+                let info = response.nlas.iter().find_map(|nla| match nla {
+                    Nla::TcpInfo(info) => Some(info),
                     _ => None,
                 });
+                let unsent = info
+                    .and_then(|i| i.get(NOTSENT_OFFSET..NOTSENT_OFFSET + 4))
+                    .and_then(|b| b.try_into().ok())
+                    .map(u32::from_ne_bytes);
+                let received = info
+                    .and_then(|i| i.get(RECEIVED_OFFSET..RECEIVED_OFFSET + 8))
+                    .and_then(|b| b.try_into().ok())
+                    .map(u64::from_ne_bytes);
                 Some(TcpSocketState {
                     state: response.header.state,
                     recv_queue: response.header.recv_queue,
                     inode: response.header.inode,
                     unsent,
+                    received,
                 })
             }
             // ENOENT: no such socket.
@@ -227,6 +239,11 @@ mod tests {
             }
         }
         assert_eq!(seen.map(|s| (s.state, s.recv_queue)), Some((1, 5)));
+        assert_eq!(
+            seen.and_then(|s| s.received),
+            Some(5),
+            "received, not yet read"
+        );
         let (c_local, c_remote) = (client.local_addr().unwrap(), client.peer_addr().unwrap());
         assert_eq!(
             diag.tcp_socket(c_local, c_remote)

@@ -54,6 +54,11 @@ pub struct TcpPeer {
     local: SocketAddr,
     peer: SocketAddr,
     idle: Option<IdleWatch>,
+    /// Bytes sockspec has written on the connection.
+    written: u64,
+    /// sockspec's end as the target's socket sees it: `local`, or where a
+    /// redirected client meant to connect (its socket's remote address).
+    local_as_seen: SocketAddr,
 }
 
 impl TcpPeer {
@@ -87,14 +92,17 @@ impl TcpPeer {
     ) -> io::Result<TcpPeer> {
         stream.set_nodelay(true)?;
         let _ = socket2::SockRef::from(&stream).set_tcp_quickack(true);
+        let local = stream.local_addr()?;
         Ok(TcpPeer {
-            local: stream.local_addr()?,
+            local,
+            local_as_seen: local,
             peer: stream.peer_addr()?,
             stream,
             label: label.to_string(),
             recorder,
             net: net.clone(),
             idle: None,
+            written: 0,
         })
     }
 
@@ -104,6 +112,13 @@ impl TcpPeer {
     /// [`Read::Timeout`] at once instead.
     pub fn watch_idle(&mut self, idle: Option<IdleWatch>) {
         self.idle = idle;
+    }
+
+    /// Records where the target's socket thinks it is connected: the
+    /// address a redirected client meant (its kernel knows no other), so
+    /// what sockspec asks the kernel about the target's end finds it.
+    pub fn seen_by_target_as(&mut self, meant: SocketAddr) {
+        self.local_as_seen = meant;
     }
 
     /// sockspec's end of the connection.
@@ -119,6 +134,7 @@ impl TcpPeer {
     /// Writes all of `bytes`.
     pub async fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
         self.stream.write_all(bytes).await?;
+        self.written += bytes.len() as u64;
         self.recorder.sent(&self.label, Some(self.peer), bytes);
         Ok(())
     }
@@ -140,7 +156,7 @@ impl TcpPeer {
         let outcome = match &self.idle {
             Some(idle) if limit > idle.window() * 2 => {
                 let start = Instant::now();
-                let (net, theirs, ours) = (&self.net, self.peer, self.local);
+                let (net, theirs, ours) = (&self.net, self.peer, self.local_as_seen);
                 tokio::select! {
                     r = read => r.ok(),
                     () = idle.proven(limit, || target_sent_all(net, theirs, ours)) => {
@@ -212,7 +228,7 @@ impl TcpPeer {
     /// it wrote back, unsent (see [`target_sent_all`]), usable while the
     /// connection is being read.
     pub fn sent_all_probe(&self) -> impl Fn() -> bool + Send + Sync + 'static {
-        let (net, theirs, ours) = (self.net.clone(), self.peer, self.local);
+        let (net, theirs, ours) = (self.net.clone(), self.peer, self.local_as_seen);
         move || target_sent_all(&net, theirs, ours)
     }
 
@@ -271,6 +287,9 @@ impl TcpPeer {
             }
         };
         let (written, read) = tokio::join!(write, read);
+        if written.is_ok() {
+            self.written += payload.len() as u64;
+        }
         let (got, ending) = read?;
         if let Err(e) = written
             && ending == Ending::Open
@@ -285,32 +304,29 @@ impl TcpPeer {
         Ok((got, ending))
     }
 
-    /// Waits until the target has read everything sockspec sent: its socket's
-    /// receive queue, as the kernel reports it (sock_diag), is empty. Returns false
-    /// if it still held unread bytes after `limit`.
+    /// Waits until the target has read everything sockspec sent: its socket
+    /// has received every byte sockspec wrote (loopback may deliver a write a
+    /// moment after it returned) and its receive queue, as the kernel reports
+    /// it (sock_diag), is empty. Returns false if it still held unread bytes
+    /// after `limit`.
     pub async fn wait_peer_read(&self, limit: Duration) -> bool {
         let start = Instant::now();
-        let mut polls = 0u32;
+        let mut backoff = crate::poll::Backoff::default();
         loop {
-            let unread = self
+            let theirs = self
                 .net
-                .tcp_socket(self.peer, self.local)
+                .tcp_socket(self.peer, self.local_as_seen)
                 .ok()
-                .flatten()
-                .map(|s| s.recv_queue);
-            match unread {
-                Some(0) | None => return true,
-                Some(_) if start.elapsed() >= limit => return false,
-                Some(_) => {}
+                .flatten();
+            let read_all = theirs
+                .is_none_or(|s| s.recv_queue == 0 && s.received.is_none_or(|r| r >= self.written));
+            if read_all {
+                return true;
             }
-            // A read usually follows within microseconds: poll without a timer
-            // first (tokio's timers tick in milliseconds), then every millisecond.
-            polls += 1;
-            if polls < 50 {
-                tokio::task::yield_now().await;
-            } else {
-                tokio::time::sleep(Duration::from_millis(1)).await;
+            if start.elapsed() >= limit {
+                return false;
             }
+            backoff.pause().await;
         }
     }
 }
