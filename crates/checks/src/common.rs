@@ -64,8 +64,9 @@ pub async fn spins(ctx: &sockspec_harness::Ctx) -> Duration {
 /// program proven not to end has printed so far.
 pub async fn output_read(pid: u32) {
     let _ = tokio::time::timeout(Duration::from_millis(500), async {
+        let mut backoff = sockspec_harness::poll::Backoff::default();
         while !sockspec_harness::idle::output_drained(pid) {
-            tokio::time::sleep(Duration::from_millis(1)).await;
+            backoff.pause().await;
         }
     })
     .await;

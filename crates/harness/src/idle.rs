@@ -112,8 +112,7 @@ pub fn snapshot(pids: &[u32]) -> Option<Snapshot> {
 
 fn look_at(pid: u32, tid: u32, path: &std::path::Path, boot_now: Duration) -> Option<Task> {
     let stat = fs::read_to_string(path.join("stat")).ok()?;
-    let rest = stat.get(stat.rfind(')')? + 2..)?;
-    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let fields: Vec<&str> = crate::procfs::stat_fields(&stat)?.collect();
     let state = fields.first()?.chars().next()?;
     // Field 22 of stat (the 20th after the name): when the thread started, in
     // clock ticks since boot (USER_HZ, fixed at 100 by the kernel's ABI).

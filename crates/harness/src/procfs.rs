@@ -20,6 +20,41 @@ pub struct BoundSocket {
     pub listening: bool,
 }
 
+/// The fields of a `/proc/.../stat` line after the command name (which is in
+/// parentheses and may itself hold spaces and parentheses): the state letter
+/// first, then the parent's pid, and so on.
+pub fn stat_fields(stat: &str) -> Option<std::str::SplitWhitespace<'_>> {
+    Some(stat.get(stat.rfind(')')? + 2..)?.split_whitespace())
+}
+
+/// The state letter (`R`, `S`, `D`, `Z`, `T`, ...) of the process or thread
+/// whose `/proc` folder is `dir`; `None` when it is gone.
+pub fn state_in(dir: &std::path::Path) -> Option<char> {
+    let stat = fs::read_to_string(dir.join("stat")).ok()?;
+    stat_fields(&stat)?.next()?.chars().next()
+}
+
+/// Whether process `pid` is gone or a zombie (its descriptors are closed).
+pub fn ended(pid: u32) -> bool {
+    matches!(
+        state_in(std::path::Path::new(&format!("/proc/{pid}"))),
+        None | Some('Z' | 'X')
+    )
+}
+
+/// Whether every thread of `pid`'s process tree is waiting (none running,
+/// runnable or in uninterruptible sleep).
+pub fn all_threads_waiting(pid: u32) -> bool {
+    process_tree(pid).iter().all(|p| {
+        let Ok(tasks) = fs::read_dir(format!("/proc/{p}/task")) else {
+            return true;
+        };
+        tasks
+            .flatten()
+            .all(|task| !matches!(state_in(&task.path()), Some('R' | 'D')))
+    })
+}
+
 /// Whether every process of the tree is stopped (`T`: SIGSTOP, or `t`:
 /// traced), read from `/proc/PID/stat`; the sandbox's own processes (bwrap,
 /// the PID namespace's keeper) do not count. False when none can be read.
@@ -28,7 +63,7 @@ pub fn all_stopped(pids: &[u32]) -> bool {
         .iter()
         .filter_map(|pid| fs::read_to_string(format!("/proc/{pid}/stat")).ok())
         .filter(|stat| !(stat.contains("(bwrap)") || stat.contains("(unshare)")))
-        .filter_map(|stat| stat.get(stat.rfind(')')? + 2..)?.chars().next())
+        .filter_map(|stat| stat_fields(&stat)?.next()?.chars().next())
         .collect();
     !states.is_empty() && states.iter().all(|s| matches!(s, 'T' | 't'))
 }
@@ -49,13 +84,7 @@ pub fn process_tree(pid: u32) -> Vec<u32> {
 /// The parent of `pid`, from `/proc/PID/stat`.
 pub fn parent(pid: u32) -> Option<u32> {
     let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // After the command name, which is in parentheses and may hold spaces:
-    // state, then the parent's pid.
-    stat[stat.rfind(')')? + 2..]
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()
+    stat_fields(&stat)?.nth(1)?.parse().ok()
 }
 
 /// The children of `pid` (of any of its threads).
@@ -103,10 +132,8 @@ pub fn cpu_time(pids: &[u32]) -> Duration {
         .iter()
         .filter_map(|pid| fs::read_to_string(format!("/proc/{pid}/stat")).ok())
         .filter_map(|stat| {
-            // Fields after the command name, which is in parentheses and may hold spaces.
-            let rest = &stat[stat.rfind(')')? + 2..];
-            let fields: Vec<&str> = rest.split_whitespace().collect();
-            // utime and stime are fields 14 and 15 of stat, 12 and 13 of `rest`.
+            let fields: Vec<&str> = stat_fields(&stat)?.collect();
+            // utime and stime are fields 14 and 15 of stat, 12 and 13 here.
             Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
         })
         .sum();
@@ -167,6 +194,15 @@ pub fn kill_tree(pid: u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stat_fields_start_after_a_name_with_spaces_and_parentheses() {
+        let stat = "42 (a) b (c)) S 7 42 42 0";
+        let mut fields = stat_fields(stat).unwrap();
+        assert_eq!(fields.next(), Some("S"));
+        assert_eq!(fields.next(), Some("7"));
+        assert!(!ended(std::process::id()), "this test's own process runs");
+    }
 
     #[test]
     fn knows_a_processs_parent() {

@@ -151,7 +151,7 @@ pub async fn set_greeting_aside(ctx: &mut Ctx, peer: &mut TcpPeer) -> Result<(),
         if ctx.exit().is_some() || start.elapsed() >= limit {
             return Ok(());
         }
-        if accepted(ctx, peer)? == Some(true) && all_waiting(pid) {
+        if accepted(ctx, peer)? == Some(true) && procfs::all_threads_waiting(pid) {
             break;
         }
         if procfs::all_stopped(&procfs::process_tree(pid)) {
@@ -174,24 +174,6 @@ pub async fn set_greeting_aside(ctx: &mut Ctx, peer: &mut TcpPeer) -> Result<(),
         }
     }
     Ok(())
-}
-
-/// Whether every thread of `pid`'s process tree is waiting (none running,
-/// runnable or in uninterruptible sleep).
-fn all_waiting(pid: u32) -> bool {
-    procfs::process_tree(pid).iter().all(|p| {
-        let Ok(tasks) = std::fs::read_dir(format!("/proc/{p}/task")) else {
-            return true;
-        };
-        tasks.flatten().all(|task| {
-            let stat = std::fs::read_to_string(task.path().join("stat")).unwrap_or_default();
-            let state = stat
-                .rfind(')')
-                .and_then(|i| stat.get(i + 2..))
-                .and_then(|rest| rest.chars().next());
-            !matches!(state, Some('R' | 'D'))
-        })
-    })
 }
 
 /// Whether the target has accepted `peer`'s connection (it is among the

@@ -42,6 +42,7 @@ async fn accepts(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     };
     tokio::pin!(proven_idle);
     let mut idle_now = false;
+    let mut backoff = sockspec_harness::poll::Backoff::default();
     loop {
         let Some(taken) = accepted(ctx, &peer)? else {
             return Ok(Verdict::Holds(msg!("tcp-server-accepts-remote")));
@@ -64,7 +65,7 @@ async fn accepts(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
             )));
         }
         tokio::select! {
-            () = tokio::time::sleep(Duration::from_millis(1)) => {}
+            () = backoff.pause() => {}
             () = &mut proven_idle => idle_now = true,
         }
     }
@@ -711,8 +712,9 @@ async fn rebind(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     // The kill is asynchronous: its listening socket must be gone before the
     // restart (a server that closed the connection itself gives no EOF to wait for).
     let start = Instant::now();
-    while !tree.iter().all(|&pid| dead(pid)) && start.elapsed() < limit {
-        tokio::time::sleep(Duration::from_millis(1)).await;
+    let mut backoff = sockspec_harness::poll::Backoff::default();
+    while !tree.iter().all(|&pid| sockspec_harness::procfs::ended(pid)) && start.elapsed() < limit {
+        backoff.pause().await;
     }
     let _ = peer
         .read_until(usize::MAX, limit, limit, None)
@@ -722,6 +724,7 @@ async fn rebind(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let start = Instant::now();
     let (ours, theirs) = (peer.local_addr(), server);
     peer.close();
+    let mut backoff = sockspec_harness::poll::Backoff::default();
     let in_time_wait = loop {
         let state = net.tcp_socket(theirs, ours).map_err(io_error)?;
         if state.is_some_and(|s| s.state == sockdiag::TCP_TIME_WAIT) {
@@ -732,7 +735,7 @@ async fn rebind(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         if state.is_none() || start.elapsed() >= limit {
             break false;
         }
-        tokio::time::sleep(Duration::from_millis(1)).await;
+        backoff.pause().await;
     };
     if !in_time_wait {
         return Ok(Verdict::Skip(msg!(
@@ -763,16 +766,6 @@ async fn rebind(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         ))),
         Err(other) => Err(other),
     }
-}
-
-/// Whether process `pid` is gone or a zombie (its descriptors are closed).
-fn dead(pid: u32) -> bool {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let state = stat
-        .rfind(')')
-        .and_then(|i| stat.get(i + 2..))
-        .and_then(|rest| rest.chars().next());
-    matches!(state, None | Some('Z' | 'X'))
 }
 
 /// `tcp.server.bad-bytes`
