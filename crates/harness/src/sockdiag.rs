@@ -21,6 +21,7 @@ use sockspec_results::Transport;
 use std::collections::HashSet;
 use std::io;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// TCP state number of TIME_WAIT.
 pub const TCP_TIME_WAIT: u8 = 6;
@@ -54,15 +55,51 @@ const RECEIVED_OFFSET: usize = 128;
 /// inside a sandbox's namespace, e.g. with `Net::within`, lists that one).
 pub struct Diag {
     socket: Socket,
+    /// The next request's sequence number: a reply to an earlier request
+    /// (one that failed halfway) is recognised and skipped.
+    sequence: AtomicU32,
+}
+
+/// How long a netlink answer may take before the question fails (the kernel
+/// answers at once; this bounds a wait that should never happen).
+pub const ANSWER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// A netlink socket of `protocol` in the calling thread's network namespace,
+/// talking to the kernel, whose receives give up after [`ANSWER_TIMEOUT`].
+pub fn kernel_socket(protocol: isize) -> io::Result<Socket> {
+    use std::os::fd::{AsRawFd, BorrowedFd};
+    let mut socket = Socket::new(protocol)?;
+    socket.bind_auto()?;
+    socket.connect(&NetlinkAddr::new(0, 0))?;
+    // SAFETY: the descriptor belongs to `socket`, alive for this call.
+    let fd = unsafe { BorrowedFd::borrow_raw(socket.as_raw_fd()) };
+    nix::sys::socket::setsockopt(
+        &fd,
+        nix::sys::socket::sockopt::ReceiveTimeout,
+        &nix::sys::time::TimeVal::new(ANSWER_TIMEOUT.as_secs() as _, 0),
+    )
+    .map_err(io::Error::from)?;
+    Ok(socket)
 }
 
 impl Diag {
     /// Opens a listing socket in the calling thread's network namespace.
     pub fn open() -> io::Result<Diag> {
-        let mut socket = Socket::new(NETLINK_SOCK_DIAG)?;
-        socket.bind_auto()?;
-        socket.connect(&NetlinkAddr::new(0, 0))?;
-        Ok(Diag { socket })
+        Ok(Diag {
+            socket: kernel_socket(NETLINK_SOCK_DIAG)?,
+            sequence: AtomicU32::new(1),
+        })
+    }
+
+    /// Sends `packet` with a fresh sequence number; returns the number.
+    fn send(&self, mut packet: NetlinkMessage<SockDiagMessage>) -> io::Result<u32> {
+        let sequence = self.sequence.fetch_add(1, Ordering::Relaxed);
+        packet.header.sequence_number = sequence;
+        packet.finalize();
+        let mut request = vec![0; packet.buffer_len()];
+        packet.serialize(&mut request);
+        self.socket.send(&request, 0)?;
+        Ok(sequence)
     }
 
     /// The TCP socket whose own address is `local` and whose peer is `remote`,
@@ -74,7 +111,7 @@ impl Diag {
     ) -> io::Result<Option<TcpSocketState>> {
         let mut header = NetlinkHeader::default();
         header.flags = NLM_F_REQUEST;
-        let mut packet = NetlinkMessage::new(
+        let packet = NetlinkMessage::new(
             header,
             SockDiagMessage::InetRequest(InetRequest {
                 family: if local.is_ipv4() { AF_INET } else { AF_INET6 },
@@ -93,14 +130,17 @@ impl Diag {
             })
             .into(),
         );
-        packet.finalize();
-        let mut request = vec![0; packet.buffer_len()];
-        packet.serialize(&mut request);
-        self.socket.send(&request, 0)?;
+        let sequence = self.send(packet)?;
         let mut reply = vec![0; 8192];
-        let n = self.socket.recv(&mut &mut reply[..], 0)?;
-        let message = <NetlinkMessage<SockDiagMessage>>::deserialize(&reply[..n])
-            .map_err(|e| io::Error::other(format!("sock_diag reply: {e}")))?;
+        let message = loop {
+            let n = self.socket.recv(&mut &mut reply[..], 0)?;
+            let message = <NetlinkMessage<SockDiagMessage>>::deserialize(&reply[..n])
+                .map_err(|e| io::Error::other(format!("sock_diag reply: {e}")))?;
+            // The rest of an earlier request's answer: not ours.
+            if message.header.sequence_number == sequence {
+                break message;
+            }
+        };
         Ok(match message.payload {
             NetlinkPayload::InnerMessage(SockDiagMessage::InetResponse(response)) => {
                 let info = response.nlas.iter().find_map(|nla| match nla {
@@ -123,7 +163,12 @@ impl Diag {
                     received,
                 })
             }
-            // ENOENT: no such socket.
+            NetlinkPayload::Error(e) => match e.code {
+                // ENOENT: no such socket.
+                Some(code) if -code.get() == nix::libc::ENOENT => None,
+                None => None,
+                Some(_) => return Err(e.to_io()),
+            },
             _ => None,
         })
     }
@@ -172,7 +217,7 @@ impl Diag {
         } else {
             SocketId::new_v6()
         };
-        let mut packet = NetlinkMessage::new(
+        let packet = NetlinkMessage::new(
             header,
             SockDiagMessage::InetRequest(InetRequest {
                 family,
@@ -183,10 +228,7 @@ impl Diag {
             })
             .into(),
         );
-        packet.finalize();
-        let mut request = vec![0; packet.buffer_len()];
-        packet.serialize(&mut request);
-        self.socket.send(&request, 0)?;
+        let sequence = self.send(packet)?;
         let mut reply = vec![0; 32 * 1024];
         loop {
             let n = self.socket.recv(&mut &mut reply[..], 0)?;
@@ -195,7 +237,10 @@ impl Diag {
                 let message = <NetlinkMessage<SockDiagMessage>>::deserialize(&reply[offset..n])
                     .map_err(|e| io::Error::other(format!("sock_diag reply: {e}")))?;
                 let length = message.header.length as usize;
+                // The rest of an earlier request's answer is skipped.
+                let ours = message.header.sequence_number == sequence;
                 match message.payload {
+                    _ if !ours => {}
                     NetlinkPayload::InnerMessage(SockDiagMessage::InetResponse(r)) => {
                         let id = &r.header.socket_id;
                         let local = SocketAddr::new(id.source_address, id.source_port);

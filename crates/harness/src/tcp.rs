@@ -156,10 +156,11 @@ impl TcpPeer {
         let outcome = match &self.idle {
             Some(idle) if limit > idle.window() * 2 => {
                 let start = Instant::now();
-                let (net, theirs, ours) = (&self.net, self.peer, self.local_as_seen);
+                let (net, theirs, ours, written) =
+                    (&self.net, self.peer, self.local_as_seen, self.written);
                 tokio::select! {
                     r = read => r.ok(),
-                    () = idle.proven(limit, || target_sent_all(net, theirs, ours)) => {
+                    () = idle.proven(limit, || settled(net, theirs, ours, written)) => {
                         let quiet = start.elapsed();
                         match self.stream.try_read(&mut buf) {
                             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
@@ -224,12 +225,12 @@ impl TcpPeer {
         }
     }
 
-    /// A test of whether the target's end of this connection holds nothing
-    /// it wrote back, unsent (see [`target_sent_all`]), usable while the
-    /// connection is being read.
+    /// A test of whether nothing is in flight on this connection (see
+    /// [`settled`]), usable while the connection is being read.
     pub fn sent_all_probe(&self) -> impl Fn() -> bool + Send + Sync + 'static {
         let (net, theirs, ours) = (self.net.clone(), self.peer, self.local_as_seen);
-        move || target_sent_all(&net, theirs, ours)
+        let written = self.written;
+        move || settled(&net, theirs, ours, written)
     }
 
     /// Closes sockspec's sending side (`shutdown(SHUT_WR)`): the target reads EOF.
@@ -343,14 +344,16 @@ pub fn idle_note(after: Duration) -> String {
     )
 }
 
-/// Whether the target's end (`theirs`, connected to sockspec's `ours`) holds
-/// no bytes its program wrote that the kernel has not sent yet (Nagle's
-/// algorithm holds a small write back until the last one is acknowledged,
-/// and an acknowledgement may be delayed by tens of milliseconds): true when
-/// the connection is gone, false when the kernel cannot be asked.
-pub fn target_sent_all(net: &Net, theirs: SocketAddr, ours: SocketAddr) -> bool {
+/// Whether nothing is in flight on the connection between the target's end
+/// (`theirs`) and sockspec's (`ours`): the target's kernel holds no bytes its
+/// program wrote and has not sent yet (Nagle's algorithm holds a small write
+/// back until the last one is acknowledged, and an acknowledgement may be
+/// delayed by tens of milliseconds), and it has received all `written` bytes
+/// sockspec wrote (loopback may deliver a write a moment after it returned).
+/// True when the connection is gone, false when the kernel cannot be asked.
+pub fn settled(net: &Net, theirs: SocketAddr, ours: SocketAddr, written: u64) -> bool {
     match net.tcp_socket(theirs, ours) {
-        Ok(Some(s)) => s.unsent.is_none_or(|n| n == 0),
+        Ok(Some(s)) => s.unsent.is_none_or(|n| n == 0) && s.received.is_none_or(|r| r >= written),
         Ok(None) => true,
         Err(_) => false,
     }

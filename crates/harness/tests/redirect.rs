@@ -375,9 +375,8 @@ async fn broadcasts_stay_and_what_is_not_redirected_fails_at_once() {
         .expect("the broadcast reaches the receiver")
         .unwrap();
     assert_eq!(&buf[..n], b"to all");
-    let started = std::time::Instant::now();
+    // Refused, not timed out (the client's own timeout would print `timeout`).
     assert_eq!(output(client).await, "ECONNREFUSED\n");
-    assert!(started.elapsed() < Duration::from_secs(5));
     let peer_got = tokio::time::timeout(Duration::from_millis(1), sandbox.udp.recv(&mut buf)).await;
     assert!(
         peer_got.is_err(),

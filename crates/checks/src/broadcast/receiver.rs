@@ -304,7 +304,8 @@ async fn bad_bytes(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     Ok(Verdict::violated_by(
         msg!(
             "broadcast-receiver-bad-bytes-stopped",
-            state = ctx.target_state().await
+            state = ctx.target_state().await,
+            lang = ctx.language()
         ),
         vec![NOT_UTF8.to_vec(), text.as_bytes().to_vec()],
     ))

@@ -673,6 +673,10 @@ async fn reset_survives(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     baseline(ctx, &mut first, RESET_SURVIVES.id).await?;
     first.reset().map_err(io_error)?;
     let verdict = served_again(ctx, server, After::Reset).await?;
+    if let Verdict::Violated { .. } = verdict {
+        // Ended on its own after the first client: not the reset's doing.
+        ended_after_client(ctx).await?;
+    }
     Ok(match verdict {
         Verdict::Violated { diagnosis, .. } => Verdict::violated(msg!(
             "tcp-server-reset-survives-lost",
@@ -779,6 +783,27 @@ pub static BAD_BYTES: Check = Check {
     run: run_fn!(bad_bytes),
 };
 
+/// How the server ended after its client left (`None`: it runs on). A crash
+/// is reaped a moment after its connection broke, so it is waited for
+/// briefly. One that ended on its own (status 0) is a one-shot server, which
+/// `tcp.server.next-client` names: the check is blocked by it.
+async fn ended_after_client(ctx: &mut Ctx) -> Result<Option<sockspec_harness::ExitInfo>, Verdict> {
+    let ended = match ctx.instance() {
+        Some(i) => i.wait_exit(Duration::from_millis(200)).await,
+        None => None,
+    };
+    if ended.is_some_and(|exit| exit.code == Some(0)) {
+        return Err(Verdict::Blocked {
+            by: NEXT_CLIENT.id,
+            reason: msg!(
+                "tcp-server-bad-bytes-one-shot",
+                state = ctx.target_state().await
+            ),
+        });
+    }
+    Ok(ended)
+}
+
 async fn bad_bytes(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let mut peer = connect(ctx, "client").await?;
     let server = peer.peer_addr();
@@ -814,23 +839,7 @@ async fn bad_bytes(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         // Busy in a loop rather than answering?
         spin_blocks(ctx).await?;
     }
-    // A crash is reaped a moment after its connection broke.
-    let ended = match ctx.instance() {
-        Some(i) => i.wait_exit(Duration::from_millis(200)).await,
-        None => None,
-    };
-    match ended {
-        // It ended on its own after that client: a one-shot server, which
-        // tcp.server.next-client names; the poison did not kill it.
-        Some(exit) if exit.code == Some(0) => {
-            return Err(Verdict::Blocked {
-                by: NEXT_CLIENT.id,
-                reason: msg!(
-                    "tcp-server-bad-bytes-one-shot",
-                    state = ctx.target_state().await
-                ),
-            });
-        }
+    match ended_after_client(ctx).await? {
         Some(_) => {}
         None if end != Ending::Open => {
             let control = served_again(ctx, server, After::Left).await?;

@@ -18,18 +18,12 @@ use netlink_packet_netfilter::conntrack::{
 use netlink_packet_netfilter::{
     NetfilterHeader, NetfilterMessage, NetfilterMessageInner, NetfilterProtoFamily,
 };
+use netlink_sys::Socket;
 use netlink_sys::protocols::NETLINK_NETFILTER;
-use netlink_sys::{Socket, SocketAddr as NetlinkAddr};
 use std::io;
 use std::net::{IpAddr, SocketAddr};
-use std::os::fd::{AsRawFd, BorrowedFd};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::Duration;
-
-/// How long the kernel may take to answer one lookup (it answers at once; this
-/// only bounds a wait that should never happen).
-const ANSWER_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The transport protocol of a tracked flow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,17 +64,7 @@ impl Conntrack {
 
     /// Opens a ctnetlink socket in the calling thread's network namespace.
     pub fn open_here() -> io::Result<Conntrack> {
-        let mut socket = Socket::new(NETLINK_NETFILTER)?;
-        socket.bind_auto()?;
-        socket.connect(&NetlinkAddr::new(0, 0))?;
-        // SAFETY: the descriptor belongs to `socket`, alive for this call.
-        let fd = unsafe { BorrowedFd::borrow_raw(socket.as_raw_fd()) };
-        nix::sys::socket::setsockopt(
-            &fd,
-            nix::sys::socket::sockopt::ReceiveTimeout,
-            &nix::sys::time::TimeVal::new(ANSWER_TIMEOUT.as_secs() as _, 0),
-        )
-        .map_err(io::Error::from)?;
+        let socket = crate::sockdiag::kernel_socket(NETLINK_NETFILTER)?;
         Ok(Conntrack {
             socket: Mutex::new(socket),
             sequence: AtomicU32::new(1),

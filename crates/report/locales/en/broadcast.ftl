@@ -25,7 +25,11 @@ broadcast-receiver-shared-missed = With two receivers on port { $port } of one h
    *[neither] neither
 } printed the broadcast.
 broadcast-receiver-bad-bytes-held = after bytes that are not UTF-8 it still printed the next broadcast
-broadcast-receiver-bad-bytes-stopped = After a broadcast that is not valid UTF-8, the next one never showed, and { $state }. Network data is bytes: decode with data.decode('utf-8', 'replace') or catch UnicodeDecodeError.
+broadcast-receiver-bad-bytes-stopped = After a broadcast that is not valid UTF-8, the next one never showed, and { $state }. { $lang ->
+    [c] Network data is bytes: treat the buffer as bytes with the length recvfrom() returned, and check every return value.
+    [node] Network data is bytes: msg.toString() replaces bad bytes, but new TextDecoder('utf-8', { "{" } fatal: true { "}" }).decode(msg) throws; catch the error or keep the Buffer.
+   *[other] Network data is bytes: decode with data.decode('utf-8', 'replace') or catch UnicodeDecodeError.
+}
 
 ## broadcast.sender.*
 

@@ -95,7 +95,7 @@ tcp-server-eof-no-spin-answers-in-loop = After the client's shutdown(SHUT_WR), t
         [node] writes in a loop after the 'end' event. On 'end' the client has finished sending: socket.end().
        *[other] answers b'' in a loop (a check such as `if data == "##"` never sees the end: recv() returns b'' once the client has finished sending, and b'' again on every call). On b'', break and conn.close().
     }
-tcp-server-eof-no-spin-ended = the target { $state } after the client left: whether it spins cannot be measured (tcp.server.next-client names it)
+tcp-server-eof-no-spin-ended = after the client left, { $state }: whether it spins cannot be measured (tcp.server.next-client names it)
 tcp-server-eof-no-spin-holds = { $cpu } ms of CPU in the { $window } ms after the client closed
 
 tcp-server-next-client-holds = the next client got { $reply }
@@ -138,7 +138,7 @@ tcp-server-rebind-fails = Restarted at once after being killed, the server did n
 
 tcp-server-bad-bytes-holds = after { $poison } it still answered
 tcp-server-bad-bytes-closed-holds = after { $poison } it closed that connection, and still served the next client
-tcp-server-bad-bytes-one-shot = the target { $state } after that one client: it serves one client (tcp.server.next-client names it)
+tcp-server-bad-bytes-one-shot = after that one client, { $state }: it serves one client (tcp.server.next-client names it)
 tcp-server-bad-bytes-lost = After bytes that are not UTF-8, the next message got { $reply } ({ $ending }), and { $state }. Network data is bytes: { $lang ->
         [c] treat the buffer as bytes (no string functions that stop at invalid input), and ignore SIGPIPE (signal(SIGPIPE, SIG_IGN)) or send with MSG_NOSIGNAL.
         [node] read Buffers, and give the socket an 'error' handler so one client cannot kill the process.
@@ -161,7 +161,12 @@ tcp-client-sends-input-differs = The client sent { $sent } but its input calls f
 }), and { $state }.
 
 tcp-client-segmentation-holds = replies cut into pieces gave the same output
-tcp-client-segmentation-differs = With each reply cut into 3 pieces the client printed { $cut } instead of { $whole }. recv() returns whatever part of the reply has arrived: read until the reply is complete (e.g. until its newline, or its length) before printing it.
+tcp-client-segmentation-differs = With each reply cut into 3 pieces the client printed { $cut } instead of { $whole }. { $lang ->
+        [c] read() returns whatever part of the reply has arrived: keep reading into the buffer until the reply is complete (its newline, or its length) before printing it.
+        [node] each 'data' event gives whatever part of the reply has arrived: collect the Buffers (Buffer.concat) until the reply is complete, then decode and print it once.
+       *[other] recv() returns whatever part of the reply has arrived, and a piece may end inside a character: read until the reply is complete (its newline, or its length), then decode and print it.
+    }
+tcp-client-segmentation-second-run-offline = The client connected for the run with whole replies but not for the run with replies cut into pieces, so the two could not be compared; run it again.
 tcp-client-segmentation-input = each reply written in 3 pieces, each after the client read the previous one
 
 tcp-client-eof-exits-traceback = When the server closed the connection, the client ended ({ $state }) with a traceback (below). { $lang ->

@@ -25,7 +25,11 @@ broadcast-receiver-shared-missed = 同一台主机的端口 { $port } 上有两�
    *[neither] 两个都没有
 }打印出这条广播。
 broadcast-receiver-bad-bytes-held = 收到不是 UTF-8 的字节之后，它仍然打印出了下一条广播
-broadcast-receiver-bad-bytes-stopped = 收到一条不是合法 UTF-8 的广播之后，下一条广播一直没有出现，而且{ $state }。网络上传来的是字节：用 data.decode('utf-8', 'replace') 解码，或者捕获 UnicodeDecodeError。
+broadcast-receiver-bad-bytes-stopped = 收到一条不是合法 UTF-8 的广播之后，下一条广播一直没有出现，而且{ $state }。{ $lang ->
+    [c] 网络上传来的是字节：按 recvfrom() 返回的长度把缓冲区当作字节处理，并检查每个返回值。
+    [node] 网络上传来的是字节：msg.toString() 会替换非法字节，而 new TextDecoder('utf-8', { "{" } fatal: true { "}" }).decode(msg) 会抛出异常；请捕获异常，或者直接使用 Buffer。
+   *[other] 网络上传来的是字节：用 data.decode('utf-8', 'replace') 解码，或者捕获 UnicodeDecodeError。
+}
 
 ## broadcast.sender.*
 

@@ -95,7 +95,7 @@ tcp-server-eof-no-spin-answers-in-loop = 客户端 shutdown(SHUT_WR) 之后，�
         [node] 在 'end' 事件之后还在循环写。收到 'end' 说明客户端已经发完了：socket.end()。
        *[other] 在循环里回复 b''（像 `if data == "##"` 这样的判断永远等不到结束：客户端发完之后 recv() 返回 b''，之后每次调用都返回 b''）。收到 b'' 时 break，再 conn.close()。
     }
-tcp-server-eof-no-spin-ended = 客户端离开后，被测程序{ $state }：无法测量它是否空转（由 tcp.server.next-client 判定）
+tcp-server-eof-no-spin-ended = 客户端离开后，{ $state }：无法测量它是否空转（由 tcp.server.next-client 判定）
 tcp-server-eof-no-spin-holds = 客户端关闭后的 { $window } 毫秒内占用了 { $cpu } 毫秒 CPU
 
 tcp-server-next-client-holds = 下一个客户端收到了 { $reply }
@@ -138,7 +138,7 @@ tcp-server-rebind-fails = 服务器被杀死后立即重启，却没能启动起
 
 tcp-server-bad-bytes-holds = 收到 { $poison }之后，服务器仍然正常回复
 tcp-server-bad-bytes-closed-holds = 收到 { $poison }之后它关闭了那个连接，但仍然为下一个客户端服务
-tcp-server-bad-bytes-one-shot = 那一个客户端之后被测程序{ $state }：它只服务一个客户端（由 tcp.server.next-client 判定）
+tcp-server-bad-bytes-one-shot = 那一个客户端离开后，{ $state }：它只服务一个客户端（由 tcp.server.next-client 判定）
 tcp-server-bad-bytes-lost = 收到不是 UTF-8 的字节之后，下一条消息收到的是 { $reply }（{ $ending }），而且{ $state }。网络上传的是字节：{ $lang ->
         [c] 把缓冲区当作字节处理（不要用遇到非法输入就停下的字符串函数），并忽略 SIGPIPE（signal(SIGPIPE, SIG_IGN)）或用 MSG_NOSIGNAL 发送。
         [node] 按 Buffer 读取，并给 socket 加上 'error' 事件处理函数，免得一个客户端就让整个进程退出。
@@ -161,7 +161,12 @@ tcp-client-sends-input-differs = 客户端发送的是 { $sent }，但根据它�
 }），而且{ $state }。
 
 tcp-client-segmentation-holds = 回复被切成几段发送时，客户端的输出不变
-tcp-client-segmentation-differs = 每条回复切成 3 段发送时，客户端打印的是 { $cut }，而不是 { $whole }。recv() 返回的是当时已经到达的那部分回复：要一直读到回复完整（例如读到换行符，或者读够长度）再打印。
+tcp-client-segmentation-differs = 每条回复切成 3 段发送时，客户端打印的是 { $cut }，而不是 { $whole }。{ $lang ->
+        [c] read() 返回的是当时已经到达的那部分回复：要一直读进缓冲区，直到回复完整（读到换行符，或者读够长度）再打印。
+        [node] 每个 'data' 事件给的是当时已经到达的那部分回复：要把各个 Buffer 收集起来（Buffer.concat），等回复完整了再一次解码、打印。
+       *[other] recv() 返回的是当时已经到达的那部分回复，一段数据还可能在一个汉字的中间断开：要一直读到回复完整（读到换行符，或者读够长度），再解码、打印。
+    }
+tcp-client-segmentation-second-run-offline = 整条回复的那次运行中客户端连上了，但回复被切成几段的那次运行中它没有连上，所以两次无法比较；请再运行一次。
 tcp-client-segmentation-input = 每条回复分 3 段写出，每段都等客户端读走上一段后再写
 
 tcp-client-eof-exits-traceback = 服务器关闭连接时，客户端带着报错（Traceback，见下方）结束了（{ $state }）。{ $lang ->
