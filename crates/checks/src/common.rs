@@ -11,53 +11,7 @@ pub const PROBE: &[u8] = "hello from sockspec, 你好".as_bytes();
 /// truncated sequence).
 pub const NOT_UTF8: &[u8] = b"\xff\xfe not utf-8 \x80\xc3\x28";
 
-/// How long a target's CPU time is watched for spinning.
-pub const CPU_WINDOW: std::time::Duration = std::time::Duration::from_millis(300);
-
-/// Whether `cpu` used over [`CPU_WINDOW`] means a busy loop: more than a
-/// quarter of a core (an idle program uses ~0; a spinning one, under load from
-/// other checks on 2 cores, still well over half).
-pub fn spinning(cpu: std::time::Duration) -> bool {
-    cpu * 4 > CPU_WINDOW
-}
-
-/// How the current instance ends within `limit`, or `None` when it does not:
-/// at once when it is proven not to by then, because it is idle (every
-/// thread waiting for input, none due to wake within the limit; see
-/// [`sockspec_harness::idle`]) or because it spins (busy, as the spin
-/// checks judge, over [`SPIN_PROOF`] windows of [`CPU_WINDOW`] in a row: a
-/// program starting up or printing its last words on a loaded machine is
-/// busy for one at most).
-pub async fn exit_within(
-    ctx: &sockspec_harness::Ctx,
-    limit: Duration,
-) -> Option<sockspec_harness::ExitInfo> {
-    let instance = ctx.instance()?;
-    tokio::select! {
-        exit = instance.wait_exit(limit) => exit,
-        () = ctx.proven_idle(limit) => instance.exited(),
-        _ = spins(ctx) => instance.exited(),
-    }
-}
-
-/// Resolves, with the busy time of the last window, once the current
-/// instance was busy (see [`spinning`]) over [`SPIN_PROOF`] windows of
-/// [`CPU_WINDOW`] in a row; never when that cannot be measured.
-pub async fn spins(ctx: &sockspec_harness::Ctx) -> Duration {
-    let mut in_a_row = 0;
-    loop {
-        match ctx.busy_over(CPU_WINDOW).await {
-            Some(busy) if spinning(busy) => {
-                in_a_row += 1;
-                if in_a_row >= SPIN_PROOF && ctx.exit().is_none() {
-                    return busy;
-                }
-            }
-            Some(_) => in_a_row = 0,
-            None => std::future::pending::<()>().await,
-        }
-    }
-}
+pub use sockspec_harness::ending::{CPU_WINDOW, exit_within, spinning, spins};
 
 /// Waits (at most half a second) until sockspec has read everything the
 /// processes of `pid`'s tree wrote to their stdout and stderr pipes: what a
@@ -71,10 +25,6 @@ pub async fn output_read(pid: u32) {
     })
     .await;
 }
-
-/// How many [`CPU_WINDOW`]s in a row a target must be busy for sockspec to
-/// stop waiting for it to end.
-pub const SPIN_PROOF: u32 = 2;
 
 /// An I/O error of sockspec's socket. A reset or broken pipe is the target's
 /// doing (it crashed or closed with unread data); anything else is sockspec's.

@@ -579,16 +579,16 @@ impl Ctx {
         Some(instance.busy_time()?.saturating_sub(before))
     }
 
-    /// The phrase a diagnosis uses for the target's state: waits briefly for an
-    /// exit that is under way (a crash is reaped a moment after its connection
-    /// breaks), so a dead target is not called running.
+    /// The phrase a diagnosis uses for the target's state: waits for an exit
+    /// that is under way (a crash is reaped a moment after its connection
+    /// breaks; a shutdown is slow on a loaded machine) until it is proven not
+    /// to come ([`crate::ending::exit_within`]), so a dead target is not
+    /// called running.
     pub async fn target_state(&self) -> Message {
         match &self.instance {
             None => msg!("state-not-running"),
             Some(instance) => {
-                instance
-                    .wait_exit(std::time::Duration::from_millis(200))
-                    .await;
+                crate::ending::exit_within(self, self.settings.reply_timeout).await;
                 instance.state()
             }
         }

@@ -10,6 +10,7 @@
 
 pub mod check;
 pub mod context;
+pub mod ending;
 pub mod idle;
 pub mod lan;
 pub mod language;

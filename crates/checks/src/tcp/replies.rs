@@ -104,9 +104,10 @@ pub async fn connect(ctx: &mut Ctx, label: &str) -> Result<TcpPeer, Verdict> {
         }
         Err(e) => e,
     };
-    // A server that just crashed refuses before its exit is seen: once it
-    // is, start it again and try once more.
-    if crate::common::exit_within(ctx, ctx.latency.patience())
+    // A server that just crashed or ended refuses before its exit is seen
+    // (a shutdown is slow on a loaded machine): once it is, start it again
+    // and try once more. One that lives on is proven to quickly.
+    if crate::common::exit_within(ctx, ctx.settings().reply_timeout)
         .await
         .is_some()
     {

@@ -577,9 +577,14 @@ async fn served_again(
         }
     };
     let msg = message(2);
-    next.write(&msg).await.map_err(io_error)?;
     let due = Due::of(ctx.contract(), &msg);
-    let (reply, end) = read_due(ctx, &mut next, due, false).await?;
+    // A connection accepted by the kernel's backlog is reset when the server
+    // closes its listening socket: no reply, whoever's doing it is.
+    let (reply, end) = match next.write(&msg).await {
+        Ok(()) => read_due(ctx, &mut next, due, false).await?,
+        Err(e) if crate::common::connection_broken(&e) => (Vec::new(), Ending::Reset),
+        Err(e) => return Err(io_error(e)),
+    };
     if due.satisfied(&reply) {
         return Ok(Verdict::Holds(msg!(
             "tcp-server-next-client-holds",
@@ -783,15 +788,14 @@ pub static BAD_BYTES: Check = Check {
     run: run_fn!(bad_bytes),
 };
 
-/// How the server ended after its client left (`None`: it runs on). A crash
-/// is reaped a moment after its connection broke, so it is waited for
-/// briefly. One that ended on its own (status 0) is a one-shot server, which
-/// `tcp.server.next-client` names: the check is blocked by it.
+/// How the server ended after its client left (`None`: it runs on). An exit
+/// under way (a crash, or a one-shot server shutting down, slow on a loaded
+/// machine) is waited for until it is proven not to come (see
+/// [`crate::common::exit_within`]). One that ended on its own (status 0) is a
+/// one-shot server, which `tcp.server.next-client` names: the check is
+/// blocked by it.
 async fn ended_after_client(ctx: &mut Ctx) -> Result<Option<sockspec_harness::ExitInfo>, Verdict> {
-    let ended = match ctx.instance() {
-        Some(i) => i.wait_exit(Duration::from_millis(200)).await,
-        None => None,
-    };
+    let ended = crate::common::exit_within(ctx, ctx.settings().reply_timeout).await;
     if ended.is_some_and(|exit| exit.code == Some(0)) {
         return Err(Verdict::Blocked {
             by: NEXT_CLIENT.id,
