@@ -374,6 +374,37 @@ pub fn waits_on_stdin(pids: &[u32]) -> Option<bool> {
     }))
 }
 
+/// Resolves once the program of `pid`'s tree has settled into waiting, as a
+/// person at its keyboard sees it before typing: none of its threads ran
+/// over a quiet window ([`crate::latency::MIN_QUIET`]) and each waits for
+/// input or a timer (a client connected and set up its handlers first); at
+/// once when it is gone, and after `limit` at the latest (a program that
+/// never settles, e.g. one that floods).
+pub async fn ready_for_input(pid: u32, limit: Duration) {
+    let settled = async {
+        let mut before: Option<Snapshot> = None;
+        let mut started = false;
+        loop {
+            // Before the sandbox started the program, and after the program
+            // ended, only the sandbox's processes are there: left out of a
+            // snapshot, or unreadable.
+            let now = snapshot(&procfs::process_tree(pid)).filter(|n| !n.tasks.is_empty());
+            if procfs::ended(pid) || (started && now.is_none()) {
+                return;
+            }
+            started |= now.is_some();
+            if let (Some(b), Some(a)) = (&before, &now)
+                && judge(b, a, Duration::ZERO, true) == Finding::Idle
+            {
+                return;
+            }
+            before = now;
+            tokio::time::sleep(crate::latency::MIN_QUIET).await;
+        }
+    };
+    let _ = tokio::time::timeout(limit, settled).await;
+}
+
 /// Whether everything the processes of `pid`'s tree wrote to their stdout
 /// and stderr pipes has been read (by sockspec's readers): the pipes, opened
 /// again through `/proc`, hold no bytes. True for descriptors that are not

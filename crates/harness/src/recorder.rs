@@ -1,17 +1,31 @@
 //! The transcript of one check, recorded as bytes cross the wire.
 
 use sockspec_wire::{Direction, Event, Transcript};
+use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use tokio::sync::watch;
 
-/// Records events into a shared transcript and counts them, so that others (the
-/// paced stdin feeder) can wait for activity on the wire.
+/// How many of the latest events a recorder keeps (far more than evidence
+/// shows, [`sockspec_results::TRANSCRIPT_EVENTS`]), so that a
+/// target that floods the wire costs bounded memory.
+pub const KEPT_EVENTS: usize = 1024;
+
+/// The latest events, and how many earlier ones were let go.
+#[derive(Default)]
+struct Kept {
+    events: VecDeque<Event>,
+    omitted: usize,
+}
+
+/// Records events into a shared transcript (the latest [`KEPT_EVENTS`]) and
+/// counts them, so that others (the paced stdin feeder) can wait for
+/// activity on the wire.
 #[derive(Clone)]
 pub struct Recorder {
     start: Instant,
-    events: Arc<Mutex<Vec<Event>>>,
+    events: Arc<Mutex<Kept>>,
     activity: watch::Sender<u64>,
 }
 
@@ -27,10 +41,14 @@ impl Default for Recorder {
 
 impl Recorder {
     fn push(&self, event: Event) {
-        self.events
-            .lock()
-            .expect("transcript lock poisoned")
-            .push(event);
+        {
+            let mut kept = self.events.lock().expect("transcript lock poisoned");
+            if kept.events.len() == KEPT_EVENTS {
+                kept.events.pop_front();
+                kept.omitted += 1;
+            }
+            kept.events.push_back(event);
+        }
         self.activity.send_modify(|n| *n += 1);
     }
 
@@ -70,10 +88,7 @@ impl Recorder {
 
     /// Forgets the events so far (to keep only a re-run of a minimal case).
     pub fn clear(&self) {
-        self.events
-            .lock()
-            .expect("transcript lock poisoned")
-            .clear();
+        *self.events.lock().expect("transcript lock poisoned") = Kept::default();
     }
 
     /// A receiver that changes whenever an event is recorded.
@@ -83,12 +98,29 @@ impl Recorder {
 
     /// The transcript so far.
     pub fn snapshot(&self) -> Transcript {
+        let kept = self.events.lock().expect("transcript lock poisoned");
         Transcript {
-            events: self
-                .events
-                .lock()
-                .expect("transcript lock poisoned")
-                .clone(),
+            events: kept.events.iter().cloned().collect(),
+            omitted: kept.omitted,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_flood_keeps_the_latest_events_and_counts_the_rest() {
+        let recorder = Recorder::default();
+        for i in 0..KEPT_EVENTS + 5 {
+            recorder.received("receiver", None, format!("{i}").as_bytes());
+        }
+        let transcript = recorder.snapshot();
+        assert_eq!(transcript.events.len(), KEPT_EVENTS);
+        assert_eq!(transcript.omitted, 5);
+        assert_eq!(transcript.events[0].text, "5");
+        recorder.clear();
+        assert_eq!(recorder.snapshot(), Transcript::default());
     }
 }

@@ -207,7 +207,7 @@ async fn run_once(
 
 fn evidence_of(ctx: &Ctx) -> Evidence {
     let transcript = ctx.recorder().snapshot();
-    let omitted = transcript.events.len().saturating_sub(TRANSCRIPT_EVENTS);
+    let omitted = transcript.omitted + transcript.events.len().saturating_sub(TRANSCRIPT_EVENTS);
     let mut evidence = Evidence {
         transcript: transcript.tail(TRANSCRIPT_EVENTS).to_vec(),
         transcript_omitted: omitted,

@@ -9,6 +9,9 @@ use tokio::sync::{mpsc, watch};
 
 /// How long a line may take to show on the wire before the next is written anyway.
 pub const LINE_PATIENCE: Duration = Duration::from_secs(1);
+/// How long a program may take to settle into waiting before its first line
+/// is written anyway (one that never settles, e.g. one that floods).
+pub const READY_PATIENCE: Duration = Duration::from_millis(500);
 /// How long the wire must stay quiet after a line's activity.
 pub const SETTLE: Duration = Duration::from_millis(50);
 
@@ -34,7 +37,8 @@ impl StdinSink {
 }
 
 /// Waits until the wire shows activity (up to [`LINE_PATIENCE`]) and then stays
-/// quiet for [`SETTLE`].
+/// quiet for [`SETTLE`], or until [`LINE_PATIENCE`] more went by (a program
+/// that floods the wire never lets it go quiet).
 pub async fn settle(activity: &mut watch::Receiver<u64>) {
     if tokio::time::timeout(LINE_PATIENCE, activity.changed())
         .await
@@ -42,7 +46,9 @@ pub async fn settle(activity: &mut watch::Receiver<u64>) {
     {
         return;
     }
-    while let Ok(Ok(())) = tokio::time::timeout(SETTLE, activity.changed()).await {}
+    let quiet =
+        async { while let Ok(Ok(())) = tokio::time::timeout(SETTLE, activity.changed()).await {} };
+    let _ = tokio::time::timeout(LINE_PATIENCE, quiet).await;
 }
 
 /// How far the input script got, and whether the program read it.
@@ -65,6 +71,14 @@ impl StdinProgress {
     /// every byte written is still in the pipe.
     pub fn never_read(&self, written_bytes: usize) -> bool {
         self.written > 0 && self.unread == Some(written_bytes)
+    }
+
+    /// Whether the program ignored its input script `lines`: it never read
+    /// what was written of it, or it ended (`ended`) before a line could be
+    /// written. Such a program sends messages of its own.
+    pub fn ignored(&self, lines: &[String], ended: bool) -> bool {
+        let written: usize = lines.iter().take(self.written).map(|l| l.len() + 1).sum();
+        self.never_read(written) || (self.written == 0 && self.total > 0 && ended)
     }
 }
 

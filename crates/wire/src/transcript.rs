@@ -97,6 +97,10 @@ impl fmt::Display for Event {
 pub struct Transcript {
     /// The events in the order they happened.
     pub events: Vec<Event>,
+    /// How many events happened before these and were not kept (a target
+    /// that floods the wire makes more than a transcript holds).
+    #[serde(default)]
+    pub omitted: usize,
 }
 
 impl Transcript {
@@ -131,6 +135,7 @@ mod tests {
     #[test]
     fn tail_keeps_the_last_events() {
         let t = Transcript {
+            omitted: 0,
             events: (0..5).map(|i| Event::note(i, "x", i.to_string())).collect(),
         };
         let tail: Vec<_> = t.tail(2).iter().map(|e| e.text.clone()).collect();

@@ -8,6 +8,7 @@ use sockspec_harness::output::Stream;
 use sockspec_harness::redirect::{self, Redirect};
 use sockspec_harness::{Check, Ctx, Level, Role, Verdict, msg};
 use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -15,8 +16,11 @@ use std::time::Duration;
 struct Heard {
     lan: Lan,
     port: u16,
-    /// Per receiver host (hosts 1..), what it received, in order.
+    /// Per receiver host (hosts 1..), what it received, in order (the
+    /// first [`KEPT_PER_HOST`]).
     hosts: Vec<(String, Vec<Received>)>,
+    /// How many datagrams all receivers received, kept or not.
+    total: usize,
     /// Whether the sender never read its stdin (it sends messages of its own).
     never_read: bool,
     /// What it sent off the LAN (e.g. to its own loopback), with where it was
@@ -29,7 +33,7 @@ type Sent = (SocketAddr, Vec<u8>);
 
 impl Heard {
     fn total(&self) -> usize {
-        self.hosts.iter().map(|(_, r)| r.len()).sum()
+        self.total
     }
 }
 
@@ -39,13 +43,17 @@ const SENDER_LIMIT: Duration = Duration::from_secs(8);
 const STDIN_SETTLED: Duration = Duration::from_secs(2);
 /// How long receivers keep listening after the sender ended.
 const AFTER_EXIT: Duration = Duration::from_millis(150);
+/// How many datagrams each receiver keeps and shows in the transcript; it
+/// counts the rest (a sender that floods the LAN costs bounded memory).
+const KEPT_PER_HOST: usize = 1000;
 
 async fn listen(ctx: &mut Ctx) -> Result<Heard, Verdict> {
     let (lan, port) = lan_for(ctx, 4)?;
     let heard: Vec<Arc<Mutex<Vec<Received>>>> =
         (1..lan.hosts.len()).map(|_| Arc::default()).collect();
+    let counts: Vec<Arc<AtomicUsize>> = (1..lan.hosts.len()).map(|_| Arc::default()).collect();
     let mut tasks = Vec::new();
-    for (host, store) in lan.hosts[1..].iter().zip(&heard) {
+    for ((host, store), counted) in lan.hosts[1..].iter().zip(&heard).zip(&counts) {
         let addr = SocketAddr::new(IpAddr::from([0, 0, 0, 0]), port);
         let socket = host.net.udp_bind(addr).map_err(|e| {
             Verdict::Error(msg!(
@@ -60,13 +68,17 @@ async fn listen(ctx: &mut Ctx) -> Result<Heard, Verdict> {
                 error = e.to_string()
             ))
         })?;
-        let (store, recorder, label) = (
+        let (store, counted, recorder, label) = (
             store.clone(),
+            counted.clone(),
             ctx.recorder().clone(),
             format!("receiver {} ({})", host.name, host.addr),
         );
         tasks.push(tokio::spawn(async move {
             while let Ok(r) = lan::recv_with_destination_async(&socket).await {
+                if counted.fetch_add(1, Ordering::Relaxed) >= KEPT_PER_HOST {
+                    continue;
+                }
                 recorder.received(&label, Some(r.from), &r.payload);
                 recorder.note(
                     &label,
@@ -124,9 +136,9 @@ async fn listen(ctx: &mut Ctx) -> Result<Heard, Verdict> {
         .await?;
     if let Some(instance) = ctx.instance() {
         let count = || {
-            heard
+            counts
                 .iter()
-                .map(|h| h.lock().expect("not poisoned").len())
+                .map(|c| c.load(Ordering::Relaxed))
                 .max()
                 .unwrap_or(0)
                 + elsewhere.lock().expect("not poisoned").len()
@@ -138,12 +150,9 @@ async fn listen(ctx: &mut Ctx) -> Result<Heard, Verdict> {
             () = sends_on_its_own(ctx, count) => {}
         }
     }
-    let never_read = ctx.stdin_progress().is_some_and(|p| {
-        let lines = &ctx.settings().input;
-        let written: usize = lines.iter().take(p.written).map(|l| l.len() + 1).sum();
-        let exited_first = p.written == 0 && p.total > 0 && ctx.exit().is_some();
-        p.never_read(written) || exited_first
-    });
+    let never_read = ctx
+        .stdin_progress()
+        .is_some_and(|p| p.ignored(&ctx.settings().input, ctx.exit().is_some()));
     tokio::time::sleep(AFTER_EXIT).await;
     for t in tasks {
         t.abort();
@@ -163,6 +172,7 @@ async fn listen(ctx: &mut Ctx) -> Result<Heard, Verdict> {
         lan,
         port,
         hosts,
+        total: counts.iter().map(|c| c.load(Ordering::Relaxed)).sum(),
         never_read,
         elsewhere,
     })
@@ -189,6 +199,8 @@ async fn sends_on_its_own(ctx: &Ctx, count: impl Fn() -> usize) {
     };
     let lines = ctx.settings().input.clone();
     let mut heard_at_first_line = None;
+    // Once the whole script is written the feeder ends: its last word stands.
+    let mut fed = false;
     loop {
         let p = *progress.borrow_and_update();
         let written: usize = lines.iter().take(p.written).map(|l| l.len() + 1).sum();
@@ -202,11 +214,7 @@ async fn sends_on_its_own(ctx: &Ctx, count: impl Fn() -> usize) {
             }
         }
         tokio::select! {
-            changed = progress.changed() => {
-                if changed.is_err() {
-                    return std::future::pending().await;
-                }
-            }
+            changed = progress.changed(), if !fed => fed = changed.is_err(),
             () = tokio::time::sleep(Duration::from_millis(10)) => {}
         }
     }

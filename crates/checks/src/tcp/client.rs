@@ -191,6 +191,25 @@ async fn sends_input(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
             lines.concat().into_bytes(),
         ),
     };
+    // A client that never read its stdin sends messages of its own: it is
+    // judged by what it sends (as UDP clients and broadcast senders are).
+    let ended_ok = || async {
+        crate::common::exit_within(ctx, ctx.latency.patience())
+            .await
+            .is_some_and(|e| e.code == Some(0))
+    };
+    let never_read = match ctx.stdin_progress() {
+        Some(p) if p.written == 0 => p.ignored(&lines, ended_ok().await),
+        Some(p) => p.ignored(&lines, false),
+        None => false,
+    };
+    if never_read && !s.received.is_empty() {
+        return Ok(Verdict::Holds(msg!(
+            "tcp-client-never-reads",
+            size = s.received.len(),
+            sent = s.received.as_slice()
+        )));
+    }
     if got == want {
         return Ok(Verdict::Holds(msg!(
             "tcp-client-sends-input-holds",

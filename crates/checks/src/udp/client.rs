@@ -52,12 +52,8 @@ fn expected(
     progress: Option<StdinProgress>,
 ) -> Expected {
     let script: Vec<Vec<u8>> = lines.iter().map(|l| l.as_bytes().to_vec()).collect();
-    if let Some(p) = progress {
-        let written: usize = lines.iter().take(p.written).map(|l| l.len() + 1).sum();
-        // Exiting before any line could be written is not reading it either.
-        if p.never_read(written) || (p.written == 0 && p.total > 0 && exited_ok) {
-            return Expected::NeverRead;
-        }
+    if progress.is_some_and(|p| p.ignored(lines, exited_ok)) {
+        return Expected::NeverRead;
     }
     if !exited_ok || sent.len() >= lines.len() {
         return Expected::Lines(script);

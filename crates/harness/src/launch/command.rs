@@ -288,14 +288,22 @@ impl Target for Command {
                 };
                 let _ = exit_tx.send(Some(exit));
             });
-            let (stdin_tx, stdin_rx) = watch::channel(stdin::StdinProgress::default());
-            let feeder = tokio::spawn(stdin::feed_reporting(
-                StdinSink::Pipe(stdin_pipe),
-                request.input,
-                request.activity,
-                request.close_stdin,
-                stdin_tx,
-            ));
+            let (stdin_tx, stdin_rx) = watch::channel(stdin::StdinProgress {
+                total: request.input.len(),
+                ..stdin::StdinProgress::default()
+            });
+            // The first line is typed once the program waits for it.
+            let feeder = tokio::spawn(async move {
+                crate::idle::ready_for_input(pid, stdin::READY_PATIENCE).await;
+                stdin::feed_reporting(
+                    StdinSink::Pipe(stdin_pipe),
+                    request.input,
+                    request.activity,
+                    request.close_stdin,
+                    stdin_tx,
+                )
+                .await
+            });
             let keep: Vec<Box<dyn crate::net::Keepalive>> = vec![
                 Box::new(super::AbortOnDrop(feeder.abort_handle())),
                 // Kills every process of the instance, then removes its folder.

@@ -154,6 +154,7 @@ tcp-client-never-connected = The client never connected to { $addr }, where sock
 tcp-client-instance-gone = the client instance is gone
 
 tcp-client-sends-input-holds = the { $lines } input lines arrived as { $size } bytes
+tcp-client-never-reads = the client never reads its input (it left every byte written to its stdin unread, or ended before one was written): judged by what it sends, { $size } bytes ({ $sent })
 tcp-client-sends-input-quit = the first { $lines } input lines arrived as { $size } bytes; the client exited (status 0) after reading { $quit }, its quit command
 tcp-client-sends-input-differs = The client sent { $sent } but its input calls for { $want } ({ $what ->
     [lines] each input line followed by a newline

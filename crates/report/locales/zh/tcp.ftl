@@ -154,6 +154,7 @@ tcp-client-never-connected = 客户端一直没有连接 sockspec 提供服务�
 tcp-client-instance-gone = 客户端进程已经不存在了
 
 tcp-client-sends-input-holds = { $lines } 行输入以 { $size } 字节的形式送到了
+tcp-client-never-reads = 客户端从不读取输入（写入它标准输入的字节全都没被读走，或者还没写入就结束了）：按它自己发送的数据评判，共 { $size } 字节（{ $sent }）
 tcp-client-sends-input-quit = 前 { $lines } 行输入以 { $size } 字节送达；客户端读到 { $quit } 后退出（状态 0），这一行是它的退出命令
 tcp-client-sends-input-differs = 客户端发送的是 { $sent }，但根据它的输入应该发送 { $want }（{ $what ->
     [lines] 每行输入后面跟一个换行符
