@@ -10,6 +10,11 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+/// How many bytes one connection takes from the target before sockspec
+/// stops reading it (a check needs a few MiB at most): a target that floods
+/// costs bounded time and memory, and what it sent so far is judged.
+pub const MAX_RECEIVED: u64 = 16 << 20;
+
 /// What one read gave.
 #[derive(Debug)]
 pub enum Read {
@@ -56,6 +61,8 @@ pub struct TcpPeer {
     idle: Option<IdleWatch>,
     /// Bytes sockspec has written on the connection.
     written: u64,
+    /// Bytes sockspec has read from it (up to about [`MAX_RECEIVED`]).
+    received: u64,
     /// sockspec's end as the target's socket sees it: `local`, or where a
     /// redirected client meant to connect (its socket's remote address).
     local_as_seen: SocketAddr,
@@ -103,6 +110,7 @@ impl TcpPeer {
             net: net.clone(),
             idle: None,
             written: 0,
+            received: 0,
         })
     }
 
@@ -151,6 +159,9 @@ impl TcpPeer {
     /// One read, waiting up to `limit`, or until the target is proven idle
     /// (then whatever it sent before is still read).
     pub async fn read_some(&mut self, limit: Duration) -> io::Result<Read> {
+        if self.received >= MAX_RECEIVED {
+            return Ok(Read::Timeout);
+        }
         let mut buf = vec![0u8; 64 * 1024];
         let read = tokio::time::timeout(limit, self.stream.read(&mut buf));
         let outcome = match &self.idle {
@@ -186,6 +197,16 @@ impl TcpPeer {
             Some(Ok(n)) => {
                 buf.truncate(n);
                 self.recorder.received(&self.label, Some(self.peer), &buf);
+                self.received += n as u64;
+                if self.received >= MAX_RECEIVED {
+                    self.recorder.note(
+                        &self.label,
+                        format!(
+                            "the target sent {} MiB: sockspec stops reading",
+                            MAX_RECEIVED >> 20
+                        ),
+                    );
+                }
                 self.ack_at_once();
                 Ok(Read::Data(buf))
             }

@@ -11,6 +11,11 @@ use tokio::net::UdpSocket;
 /// Room for the largest datagram plus one byte, so truncation is visible.
 const RECV_BUF: usize = 65_536;
 
+/// How many datagrams one endpoint takes from the target before it stops
+/// listening (a check needs a few hundred at most): a target that floods
+/// costs bounded time and memory, and what it sent so far is judged.
+pub const MAX_DATAGRAMS: usize = 10_000;
+
 /// A datagram sockspec received.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Datagram {
@@ -29,6 +34,8 @@ pub struct UdpPeer {
     recorder: Recorder,
     peer: Option<SocketAddr>,
     idle: Option<IdleWatch>,
+    /// Datagrams received so far (up to [`MAX_DATAGRAMS`]).
+    received: std::sync::atomic::AtomicUsize,
 }
 
 impl UdpPeer {
@@ -45,6 +52,7 @@ impl UdpPeer {
             recorder,
             peer,
             idle: None,
+            received: Default::default(),
         }
     }
 
@@ -87,6 +95,10 @@ impl UdpPeer {
         limit: Duration,
         ended: Option<&ExitWatch>,
     ) -> io::Result<Option<Datagram>> {
+        use std::sync::atomic::Ordering::Relaxed;
+        if self.received.load(Relaxed) >= MAX_DATAGRAMS {
+            return Ok(None);
+        }
         let mut buf = vec![0u8; RECV_BUF];
         let target_ended = async {
             match ended {
@@ -126,8 +138,17 @@ impl UdpPeer {
         };
         match received {
             Ok(Ok((n, from))) => {
-                buf.truncate(n);
+                // A datagram keeps only its own bytes, not the whole buffer.
+                let buf = buf[..n].to_vec();
                 self.recorder.received(&self.label, Some(from), &buf);
+                if self.received.fetch_add(1, Relaxed) + 1 == MAX_DATAGRAMS {
+                    self.recorder.note(
+                        &self.label,
+                        format!(
+                            "the target sent {MAX_DATAGRAMS} datagrams: sockspec stops listening"
+                        ),
+                    );
+                }
                 Ok(Some(Datagram {
                     bytes: buf,
                     from,

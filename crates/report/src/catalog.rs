@@ -5,7 +5,7 @@
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use sockspec_results::{Arg, CheckInfo, Message};
-use sockspec_wire::lossy_preview;
+use sockspec_wire::render::preview_of;
 use std::fmt;
 use std::str::FromStr;
 use std::sync::OnceLock;
@@ -195,6 +195,7 @@ impl Catalog {
             Arg::Float(x) => FluentValue::from(format!("{x:.2}")),
             Arg::Text(t) => FluentValue::from(t.clone()),
             Arg::Bytes(b) => FluentValue::from(self.bytes(b)),
+            Arg::Excerpt { head, len } => FluentValue::from(self.bytes_of(head, *len)),
             Arg::Addr(a) => FluentValue::from(a.to_string()),
             Arg::Millis(ms) => FluentValue::from(*ms),
             Arg::Msg(m) => FluentValue::from(self.render(m)),
@@ -203,11 +204,17 @@ impl Catalog {
 
     /// Bytes as a diagnosis quotes them: `"hello\n" (6 bytes)`.
     pub fn bytes(&self, bytes: &[u8]) -> String {
+        self.bytes_of(bytes, bytes.len())
+    }
+
+    /// The first bytes `head` of `len` bytes, quoted as [`Catalog::bytes`] does.
+    pub fn bytes_of(&self, head: &[u8], len: usize) -> String {
+        let text = preview_of(head, len, 48);
         let mut args = FluentArgs::new();
-        args.set("text", lossy_preview(bytes, 48));
-        args.set("len", bytes.len());
+        args.set("text", text.clone());
+        args.set("len", len);
         self.format("bytes-quoted", Some(&args))
-            .unwrap_or_else(|| format!("\"{}\" ({} bytes)", lossy_preview(bytes, 48), bytes.len()))
+            .unwrap_or_else(|| format!("\"{text}\" ({len} bytes)"))
     }
 }
 

@@ -50,6 +50,14 @@ pub enum Arg {
     Text(String),
     /// Bytes from the wire or the target's output, shown escaped.
     Bytes(Vec<u8>),
+    /// The first [`ARG_BYTES`] of more bytes than that, and how many there
+    /// were (what a target that floods sent): shown as [`Arg::Bytes`].
+    Excerpt {
+        /// The first bytes.
+        head: Vec<u8>,
+        /// How many bytes there were in all.
+        len: usize,
+    },
     /// A socket address.
     Addr(SocketAddr),
     /// A duration, in milliseconds.
@@ -89,24 +97,36 @@ impl From<&String> for Arg {
         Arg::Text(s.clone())
     }
 }
+/// How many bytes an argument keeps (a diagnosis quotes the first few dozen).
+pub const ARG_BYTES: usize = 4096;
+
 impl From<&[u8]> for Arg {
     fn from(b: &[u8]) -> Arg {
-        Arg::Bytes(b.to_vec())
+        match b.len() > ARG_BYTES {
+            true => Arg::Excerpt {
+                head: b[..ARG_BYTES].to_vec(),
+                len: b.len(),
+            },
+            false => Arg::Bytes(b.to_vec()),
+        }
     }
 }
 impl From<Vec<u8>> for Arg {
     fn from(b: Vec<u8>) -> Arg {
-        Arg::Bytes(b)
+        match b.len() > ARG_BYTES {
+            true => Arg::from(b.as_slice()),
+            false => Arg::Bytes(b),
+        }
     }
 }
 impl From<&Vec<u8>> for Arg {
     fn from(b: &Vec<u8>) -> Arg {
-        Arg::Bytes(b.clone())
+        Arg::from(b.as_slice())
     }
 }
 impl<const N: usize> From<&[u8; N]> for Arg {
     fn from(b: &[u8; N]) -> Arg {
-        Arg::Bytes(b.to_vec())
+        Arg::from(&b[..])
     }
 }
 impl From<SocketAddr> for Arg {
@@ -155,6 +175,14 @@ mod tests {
         assert_eq!(m.id, "x");
         assert_eq!(m.arg("n"), Some(&Arg::Int(3)));
         assert_eq!(m.arg("b"), Some(&Arg::Bytes(b"ab".to_vec())));
+        let flood = vec![b'x'; ARG_BYTES + 1];
+        assert_eq!(
+            Arg::from(&flood),
+            Arg::Excerpt {
+                head: flood[..ARG_BYTES].to_vec(),
+                len: ARG_BYTES + 1
+            }
+        );
         assert_eq!(m.arg("d"), Some(&Arg::Millis(5)));
         let json = serde_json::to_string(&m).unwrap();
         assert_eq!(serde_json::from_str::<Message>(&json).unwrap(), m);

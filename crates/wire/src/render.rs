@@ -29,22 +29,24 @@ pub fn escape_bytes(bytes: &[u8]) -> String {
 
 /// Renders at most `limit` bytes with [`escape_bytes`], saying how many were left out.
 pub fn lossy_preview(bytes: &[u8], limit: usize) -> String {
-    if bytes.len() <= limit {
-        return escape_bytes(bytes);
+    preview_of(bytes, bytes.len(), limit)
+}
+
+/// [`lossy_preview`] of `len` bytes of which only the first, `head`, were
+/// kept (at least `limit` of them when `len` is more than `limit`).
+pub fn preview_of(head: &[u8], len: usize, limit: usize) -> String {
+    if len <= limit || head.len() <= limit {
+        return escape_bytes(head);
     }
     // Cut on a char boundary where possible so Chinese text is not split.
     let mut cut = limit;
-    while cut > 0 && cut < bytes.len() && (bytes[cut] & 0xC0) == 0x80 {
+    while cut > 0 && cut < head.len() && (head[cut] & 0xC0) == 0x80 {
         cut -= 1;
     }
     if cut == 0 {
         cut = limit;
     }
-    format!(
-        "{}… (+{} bytes)",
-        escape_bytes(&bytes[..cut]),
-        bytes.len() - cut
-    )
+    format!("{}… (+{} bytes)", escape_bytes(&head[..cut]), len - cut)
 }
 
 #[cfg(test)]

@@ -27,7 +27,8 @@ pub struct Event {
     pub endpoint: String,
     /// The other side's address, when known (`127.0.0.1:8888`).
     pub peer: Option<String>,
-    /// The bytes (empty for notes).
+    /// The bytes (empty for notes; the first [`EVENT_BYTES`] of a longer
+    /// event, whose length is `len`).
     #[serde(skip)]
     pub bytes: Vec<u8>,
     /// The bytes rendered escaped, or the note's text.
@@ -38,6 +39,10 @@ pub struct Event {
 
 /// How many bytes of one event a rendered transcript shows.
 pub const PREVIEW_BYTES: usize = 160;
+
+/// How many bytes of one event a transcript keeps (a target that floods
+/// writes many long events).
+pub const EVENT_BYTES: usize = 4096;
 
 impl Event {
     /// A byte event; `text` is the escaped preview of `bytes`.
@@ -55,7 +60,7 @@ impl Event {
             peer,
             text: lossy_preview(bytes, PREVIEW_BYTES),
             len: bytes.len(),
-            bytes: bytes.to_vec(),
+            bytes: bytes[..bytes.len().min(EVENT_BYTES)].to_vec(),
         }
     }
 

@@ -68,6 +68,7 @@ async fn session(ctx: &mut Ctx, delivery: Delivery) -> Result<Session, Verdict> 
     let mut received = Vec::new();
     let mut pending = Vec::new();
     let mut k = 0;
+    let mut reads_pieces = true;
     // Until the client closes, resets, exits or goes idle.
     while let Read::Data(d) = peer.read_some(IDLE).await.map_err(io_error)? {
         received.extend_from_slice(&d);
@@ -86,7 +87,7 @@ async fn session(ctx: &mut Ctx, delivery: Delivery) -> Result<Session, Verdict> 
         for m in messages {
             k += 1;
             let reply = reply_to(contract, k, m);
-            if !deliver(ctx, &mut peer, &reply, delivery).await? {
+            if !deliver(ctx, &mut peer, &reply, delivery, &mut reads_pieces).await? {
                 // The client is gone; what it did so far is the session.
                 return Ok(Session {
                     server,
@@ -103,12 +104,17 @@ async fn session(ctx: &mut Ctx, delivery: Delivery) -> Result<Session, Verdict> 
     })
 }
 
-/// Writes one reply; false when the client has closed or reset the connection.
+/// Writes one reply; false when the client has closed or reset the
+/// connection, or stopped reading it (a write waits in vain for the reply
+/// timeout: its receive buffer is full). Each piece waits until the client
+/// read the one before, as long as it keeps doing so (`reads_pieces`: a
+/// client that left one unread for its patience is not waited for again).
 async fn deliver(
     ctx: &Ctx,
     peer: &mut TcpPeer,
     reply: &[u8],
     delivery: Delivery,
+    reads_pieces: &mut bool,
 ) -> Result<bool, Verdict> {
     let cuts = match delivery {
         Delivery::Whole => Vec::new(),
@@ -119,13 +125,14 @@ async fn deliver(
         .chain(std::iter::once(reply.len()))
         .collect();
     for piece in bounds.windows(2).map(|w| &reply[w[0]..w[1]]) {
-        match peer.write(piece).await {
-            Ok(()) => {}
-            Err(e) if connection_broken(&e) => return Ok(false),
-            Err(e) => return Err(io_error(e)),
+        match tokio::time::timeout(ctx.settings().reply_timeout, peer.write(piece)).await {
+            Err(_) => return Ok(false),
+            Ok(Ok(())) => {}
+            Ok(Err(e)) if connection_broken(&e) => return Ok(false),
+            Ok(Err(e)) => return Err(io_error(e)),
         }
-        if delivery == Delivery::Pieces {
-            peer.wait_peer_read(ctx.latency.patience()).await;
+        if delivery == Delivery::Pieces && *reads_pieces {
+            *reads_pieces = peer.wait_peer_read(ctx.latency.patience()).await;
         }
     }
     Ok(true)
