@@ -77,3 +77,8 @@ fn a_broadcast_sender_that_floods_the_lan() {
         &support::root().join("fixtures/python/broadcast-sender/flood_sender.py"),
     );
 }
+
+#[test]
+fn an_http_client_whose_request_never_ends() {
+    judged_within_bounds("http-client", &hostile("http_endless_client.py"));
+}

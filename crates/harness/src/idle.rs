@@ -625,9 +625,11 @@ mod tests {
     #[test]
     fn output_is_drained_once_its_reader_took_it() {
         use std::io::Read;
+        // Its stderr is not the tests' own (a pipe other tests write to).
         let mut child = Command::new("sh")
             .args(["-c", "echo hello; exec sleep 5"])
             .stdout(Stdio::piped())
+            .stderr(Stdio::null())
             .spawn()
             .expect("sh");
         let pid = child.id();

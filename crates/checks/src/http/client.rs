@@ -18,6 +18,10 @@ use std::net::SocketAddr;
 /// only if it read the whole response.
 const END_MARKER: &str = "END-OF-RESPONSE sockspec 完";
 
+/// How much of one request is read (a course client's is a few hundred
+/// bytes): a client that sends without end is judged on this much of it.
+const MAX_REQUEST: usize = 1 << 20;
+
 /// How long sockspec listens for bytes after a complete request.
 const STRAY_BYTES_WINDOW: std::time::Duration = std::time::Duration::from_millis(50);
 
@@ -96,6 +100,9 @@ async fn capture(ctx: &mut Ctx, until_exit: bool) -> Result<Capture, Verdict> {
     // Until the request is complete (then a quiet window for stray bytes, e.g.
     // a body sent without Content-Length), or the client stops sending.
     loop {
+        if request.len() >= MAX_REQUEST {
+            break;
+        }
         let limit = if request_end(&request).is_some() {
             quiet
         } else {
@@ -114,7 +121,10 @@ async fn capture(ctx: &mut Ctx, until_exit: bool) -> Result<Capture, Verdict> {
             read_all = false;
             break;
         }
-        read_all &= peer.wait_peer_read(patience).await;
+        // A client that left one piece unread is not waited for again.
+        if read_all {
+            read_all = peer.wait_peer_read(patience).await;
+        }
     }
     peer.close();
     let exited = if until_exit || request.is_empty() {
