@@ -54,8 +54,11 @@ pub async fn settle(activity: &mut watch::Receiver<u64>) {
 /// How far the input script got, and whether the program read it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StdinProgress {
-    /// Lines written to the program's stdin so far.
+    /// Lines written to the program's stdin so far and settled (their
+    /// activity on the wire, if any, over): `unread` tells of these.
     pub written: usize,
+    /// Lines written to the program's stdin so far, settled or not.
+    pub typed: usize,
     /// Lines in the script.
     pub total: usize,
     /// Bytes written that the program had not read from the pipe when last
@@ -125,8 +128,10 @@ pub async fn feed_reporting(
         if !sink.write_line(&line).await {
             return;
         }
-        state.written += 1;
+        state.typed += 1;
+        progress.send_replace(state);
         settle(&mut activity).await;
+        state.written += 1;
         state.unread = match &sink {
             StdinSink::Pipe(pipe) => unread_bytes(pipe),
             StdinSink::Channel(_) => None,

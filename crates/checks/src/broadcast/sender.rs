@@ -203,9 +203,15 @@ async fn sends_on_its_own(ctx: &Ctx, count: impl Fn() -> usize) {
     let mut fed = false;
     loop {
         let p = *progress.borrow_and_update();
+        // Counted from the moment the first line was written (whether it
+        // was read is known only once the line settled).
+        if p.typed > 0 {
+            heard_at_first_line.get_or_insert_with(&count);
+        }
         let written: usize = lines.iter().take(p.written).map(|l| l.len() + 1).sum();
-        if p.never_read(written) {
-            let first = *heard_at_first_line.get_or_insert_with(&count);
+        if let Some(first) = heard_at_first_line
+            && p.never_read(written)
+        {
             let on_stdin = sockspec_harness::idle::waits_on_stdin(
                 &sockspec_harness::procfs::process_tree(pid),
             );

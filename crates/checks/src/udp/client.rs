@@ -415,6 +415,7 @@ mod tests {
     fn progress(written: usize, unread: usize) -> Option<StdinProgress> {
         Some(StdinProgress {
             written,
+            typed: written,
             total: written,
             unread: Some(unread),
             done: true,
