@@ -292,9 +292,12 @@ impl Target for Command {
                 total: request.input.len(),
                 ..stdin::StdinProgress::default()
             });
-            // The first line is typed once the program waits for it.
+            // The first line is typed once the program waits for it (with no
+            // script, stdin is done at once: idle proofs need that).
             let feeder = tokio::spawn(async move {
-                crate::idle::ready_for_input(pid, stdin::READY_PATIENCE).await;
+                if !request.input.is_empty() {
+                    crate::idle::ready_for_input(pid, stdin::READY_PATIENCE).await;
+                }
                 stdin::feed_reporting(
                     StdinSink::Pipe(stdin_pipe),
                     request.input,
