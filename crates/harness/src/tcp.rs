@@ -221,7 +221,9 @@ impl TcpPeer {
 
     /// Reads until `want` bytes arrived (then, if `quiet` is set, until nothing
     /// more came for that long), or the connection ended, or no byte came for
-    /// `first` (before any) or `gap` (after some).
+    /// `first` (before any) or `gap` (after some); never longer than `first`
+    /// and `gap` together (then [`Ending::Open`]: a target that trickles
+    /// bytes without end does not hold the read up).
     pub async fn read_until(
         &mut self,
         want: usize,
@@ -230,6 +232,7 @@ impl TcpPeer {
         quiet: Option<Duration>,
     ) -> io::Result<(Vec<u8>, Ending)> {
         let mut got = Vec::new();
+        let deadline = Instant::now() + first + gap;
         loop {
             let limit = match (got.len() >= want, quiet) {
                 (true, Some(q)) => q,
@@ -237,6 +240,11 @@ impl TcpPeer {
                 (false, _) if got.is_empty() => first,
                 (false, _) => gap,
             };
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Ok((got, Ending::Open));
+            }
+            let limit = limit.min(left);
             match self.read_some(limit).await? {
                 Read::Data(d) => got.extend_from_slice(&d),
                 Read::Eof => return Ok((got, Ending::Eof)),
