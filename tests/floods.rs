@@ -1,7 +1,7 @@
 //! Targets that flood what sockspec reads (datagrams, a byte stream, an
-//! endless HTTP body, broadcasts) are judged with bounded memory, and no
-//! check runs into its time limit: sockspec stops reading after a bound and
-//! judges what came.
+//! endless HTTP body, broadcasts) or trickle it forever are judged with
+//! bounded memory, and no check runs into its time limit: sockspec stops
+//! reading after a bound (of bytes or of time) and judges what came.
 
 mod support;
 
@@ -81,4 +81,9 @@ fn a_broadcast_sender_that_floods_the_lan() {
 #[test]
 fn an_http_client_whose_request_never_ends() {
     judged_within_bounds("http-client", &hostile("http_endless_client.py"));
+}
+
+#[test]
+fn a_tcp_server_that_trickles_bytes_forever() {
+    judged_within_bounds("tcp-server", &hostile("tcp_trickle_server.py"));
 }

@@ -68,7 +68,10 @@ impl Due {
 
 /// Reads what is `due`: stops once it is there (after a quiet window when the
 /// amount is unknown, or when `linger` asks for one to catch extra bytes), when
-/// the connection ends, or when the target is silent for the patience window.
+/// the connection ends, or when the target is silent for the patience window;
+/// in all, never longer than twice the reply timeout (a target that trickles
+/// bytes without end does not hold the read up; a slow typist of a reply
+/// still finishes).
 pub async fn read_due(
     ctx: &Ctx,
     peer: &mut TcpPeer,
@@ -76,6 +79,7 @@ pub async fn read_due(
     linger: bool,
 ) -> Result<(Vec<u8>, Ending), Verdict> {
     let (patience, quiet) = (ctx.latency.patience(), ctx.latency.quiet_window());
+    let deadline = Instant::now() + ctx.settings().reply_timeout * 2;
     let mut got = Vec::new();
     loop {
         let done = due.satisfied(&got);
@@ -84,6 +88,11 @@ pub async fn read_due(
             (true, true) => quiet,
             (false, _) => patience,
         };
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Ok((got, Ending::Open));
+        }
+        let limit = limit.min(left);
         match peer.read_some(limit).await.map_err(io_error)? {
             sockspec_harness::tcp::Read::Data(d) => got.extend_from_slice(&d),
             sockspec_harness::tcp::Read::Eof => return Ok((got, Ending::Eof)),
