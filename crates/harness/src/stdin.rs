@@ -78,10 +78,11 @@ impl StdinProgress {
 
     /// Whether the program ignored its input script `lines`: it never read
     /// what was written of it, or it ended (`ended`) before a line could be
-    /// written. Such a program sends messages of its own.
+    /// typed (a line typed but not yet settled may have been read). Such a
+    /// program sends messages of its own.
     pub fn ignored(&self, lines: &[String], ended: bool) -> bool {
         let written: usize = lines.iter().take(self.written).map(|l| l.len() + 1).sum();
-        self.never_read(written) || (self.written == 0 && self.total > 0 && ended)
+        self.never_read(written) || (self.typed == 0 && self.total > 0 && ended)
     }
 }
 

@@ -205,8 +205,13 @@ async fn sends_input(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
             .await
             .is_some_and(|e| e.code == Some(0))
     };
+    // A line typed but not yet settled may have been read: let it settle.
+    if let Some(mut typed) = ctx.instance().and_then(|i| i.stdin_watch()) {
+        let patience = sockspec_harness::stdin::LINE_PATIENCE * 2;
+        let _ = tokio::time::timeout(patience, typed.wait_for(|p| p.typed == p.written)).await;
+    }
     let never_read = match ctx.stdin_progress() {
-        Some(p) if p.written == 0 => p.ignored(&lines, ended_ok().await),
+        Some(p) if p.typed == 0 => p.ignored(&lines, ended_ok().await),
         Some(p) => p.ignored(&lines, false),
         None => false,
     };
