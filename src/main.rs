@@ -55,6 +55,12 @@ fn main() -> ExitCode {
             // Watching first: the signals held back since start-up come in.
             biased;
             signal = sockspec_harness::sandbox::until_interrupted() => {
+                // The command is no longer polled: a check whose target the
+                // teardown kills cannot finish it now. Teardown waits
+                // (briefly) for processes to end: off the async threads.
+                let _ = tokio::task::spawn_blocking(
+                    sockspec_harness::sandbox::cleanup_all,
+                ).await;
                 eprintln!("sockspec: interrupted; every sandbox was torn down");
                 128 + signal as u8
             }

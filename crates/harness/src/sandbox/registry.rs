@@ -119,7 +119,7 @@ pub fn live_count() -> usize {
 /// Tears down every live sandbox and temporary folder (killing every process
 /// they hold, waiting for them to end), waits for helper programs still
 /// running, and refuses new ones from now on. Call
-/// it before exiting on a signal; [`until_interrupted`] does.
+/// it before exiting on a signal ([`until_interrupted`] says which).
 pub fn cleanup_all() {
     let items: Vec<Arc<dyn Teardown>> = {
         let mut reg = registry();
@@ -167,10 +167,13 @@ pub fn release_held_signals() -> nix::Result<()> {
     )
 }
 
-/// Waits for SIGINT, SIGTERM or SIGHUP, then runs [`cleanup_all`] and returns
-/// the signal's number (the caller exits with 128 + it). Never returns if the
-/// signals cannot be watched. Once watching, it lets in what [`hold_signals`]
-/// held back on the thread that polls it (poll it from `main`'s thread).
+/// Waits for SIGINT, SIGTERM or SIGHUP and returns the signal's number; the
+/// caller then stops its work, runs [`cleanup_all`] and exits with 128 + it.
+/// It returns as soon as the signal comes, so that work finishing while the
+/// sandboxes are torn down (its targets killed under it) cannot be taken for
+/// work that finished first. Never returns if the signals cannot be watched.
+/// Once watching, it lets in what [`hold_signals`] held back on the thread
+/// that polls it (poll it from `main`'s thread).
 pub async fn until_interrupted() -> i32 {
     use tokio::signal::unix::{SignalKind, signal};
     let watch = |kind: SignalKind| signal(kind).ok();
@@ -186,14 +189,11 @@ pub async fn until_interrupted() -> i32 {
         Some(&interrupting()),
         None,
     );
-    let number = tokio::select! {
+    tokio::select! {
         _ = int.recv() => libc_signal::SIGINT,
         _ = term.recv() => libc_signal::SIGTERM,
         _ = hup.recv() => libc_signal::SIGHUP,
-    };
-    // Teardown waits (briefly) for processes to end: off the async threads.
-    let _ = tokio::task::spawn_blocking(cleanup_all).await;
-    number
+    }
 }
 
 mod libc_signal {
