@@ -12,8 +12,11 @@ pub const LINE_PATIENCE: Duration = Duration::from_secs(1);
 /// How long a program may take to settle into waiting before its first line
 /// is written anyway (one that never settles, e.g. one that floods).
 pub const READY_PATIENCE: Duration = Duration::from_millis(500);
-/// How long the wire must stay quiet after a line's activity.
+/// The longest the wire must stay quiet after a line's activity.
 pub const SETTLE: Duration = Duration::from_millis(50);
+/// How many times its slowest line-to-wire time the wire must stay quiet
+/// after a line's activity (within [`crate::latency::MIN_QUIET`]..=[`SETTLE`]).
+const SETTLE_PER_LATENCY: u32 = 10;
 
 /// Where the lines go.
 pub enum StdinSink {
@@ -36,18 +39,41 @@ impl StdinSink {
     }
 }
 
+/// The slowest a program was to show a line on the wire: the quiet window
+/// after each line follows it, as reply windows follow a server's latency.
+#[derive(Debug, Default)]
+struct LineLatency {
+    worst: Option<Duration>,
+}
+
+impl LineLatency {
+    /// How long the wire must stay quiet after a line's activity: ten times
+    /// the slowest line-to-wire time, within `MIN_QUIET`..=[`SETTLE`]
+    /// ([`SETTLE`] before any was measured).
+    fn quiet(&self) -> Duration {
+        self.worst.map_or(SETTLE, |w| {
+            (w * SETTLE_PER_LATENCY).clamp(crate::latency::MIN_QUIET, SETTLE)
+        })
+    }
+}
+
 /// Waits until the wire shows activity (up to [`LINE_PATIENCE`]) and then stays
-/// quiet for [`SETTLE`], or until [`LINE_PATIENCE`] more went by (a program
-/// that floods the wire never lets it go quiet).
-pub async fn settle(activity: &mut watch::Receiver<u64>) {
+/// quiet for the window `latency` gives, or until [`LINE_PATIENCE`] more went
+/// by (a program that floods the wire never lets it go quiet); `latency`
+/// learns how long the line took to show.
+async fn settle(activity: &mut watch::Receiver<u64>, latency: &mut LineLatency) {
+    let written = tokio::time::Instant::now();
     if tokio::time::timeout(LINE_PATIENCE, activity.changed())
         .await
         .is_err()
     {
         return;
     }
+    let shown = written.elapsed();
+    latency.worst = Some(latency.worst.map_or(shown, |w| w.max(shown)));
+    let window = latency.quiet();
     let quiet =
-        async { while let Ok(Ok(())) = tokio::time::timeout(SETTLE, activity.changed()).await {} };
+        async { while let Ok(Ok(())) = tokio::time::timeout(window, activity.changed()).await {} };
     let _ = tokio::time::timeout(LINE_PATIENCE, quiet).await;
 }
 
@@ -124,6 +150,7 @@ pub async fn feed_reporting(
         ..StdinProgress::default()
     };
     progress.send_replace(state);
+    let mut latency = LineLatency::default();
     for line in lines {
         activity.borrow_and_update();
         if !sink.write_line(&line).await {
@@ -131,7 +158,7 @@ pub async fn feed_reporting(
         }
         state.typed += 1;
         progress.send_replace(state);
-        settle(&mut activity).await;
+        settle(&mut activity, &mut latency).await;
         state.written += 1;
         state.unread = match &sink {
             StdinSink::Pipe(pipe) => unread_bytes(pipe),
@@ -189,6 +216,18 @@ mod tests {
         feeder.abort();
         ticker.abort();
         done
+    }
+
+    #[test]
+    fn the_quiet_after_a_line_follows_its_slowest_line_within_bounds() {
+        let mut latency = LineLatency::default();
+        assert_eq!(latency.quiet(), SETTLE);
+        latency.worst = Some(Duration::from_micros(200));
+        assert_eq!(latency.quiet(), crate::latency::MIN_QUIET);
+        latency.worst = Some(Duration::from_millis(3));
+        assert_eq!(latency.quiet(), Duration::from_millis(30));
+        latency.worst = Some(Duration::from_millis(40));
+        assert_eq!(latency.quiet(), SETTLE);
     }
 
     #[tokio::test]

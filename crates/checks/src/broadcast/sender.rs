@@ -41,7 +41,8 @@ impl Heard {
 const SENDER_LIMIT: Duration = Duration::from_secs(8);
 /// How long a sender's input script may still be settling once it ended.
 const STDIN_SETTLED: Duration = Duration::from_secs(2);
-/// How long receivers keep listening after the sender ended.
+/// How long receivers keep listening at most after the sender ended (or
+/// was seen to send on its own): a sender still sending is not waited for.
 const AFTER_EXIT: Duration = Duration::from_millis(150);
 /// How many datagrams each receiver keeps and shows in the transcript; it
 /// counts the rest (a sender that floods the LAN costs bounded memory).
@@ -134,15 +135,15 @@ async fn listen(ctx: &mut Ctx) -> Result<Heard, Verdict> {
     );
     ctx.start_client(SocketAddr::new(IpAddr::V4(lan.broadcast), port))
         .await?;
+    let count = || {
+        counts
+            .iter()
+            .map(|c| c.load(Ordering::Relaxed))
+            .max()
+            .unwrap_or(0)
+            + elsewhere.lock().expect("not poisoned").len()
+    };
     if let Some(instance) = ctx.instance() {
-        let count = || {
-            counts
-                .iter()
-                .map(|c| c.load(Ordering::Relaxed))
-                .max()
-                .unwrap_or(0)
-                + elsewhere.lock().expect("not poisoned").len()
-        };
         tokio::select! {
             _ = instance.wait_exit(SENDER_LIMIT) => {
                 instance.stdin_settled(STDIN_SETTLED).await;
@@ -153,7 +154,7 @@ async fn listen(ctx: &mut Ctx) -> Result<Heard, Verdict> {
     let never_read = ctx
         .stdin_progress()
         .is_some_and(|p| p.ignored(&ctx.settings().input, ctx.exit().is_some()));
-    tokio::time::sleep(AFTER_EXIT).await;
+    heard_all(ctx, count).await;
     for t in tasks {
         t.abort();
     }
@@ -176,6 +177,24 @@ async fn listen(ctx: &mut Ctx) -> Result<Heard, Verdict> {
         never_read,
         elsewhere,
     })
+}
+
+/// Waits, once the sender ended, for what it sent last to cross the LAN: until
+/// the receivers heard nothing new (`count()` of them) over the check's idle
+/// window (which covers what is still on its way), at most [`AFTER_EXIT`].
+async fn heard_all(ctx: &Ctx, count: impl Fn() -> usize) {
+    let limit = tokio::time::Instant::now() + AFTER_EXIT;
+    let window = ctx.latency.idle_window();
+    let mut before = count();
+    loop {
+        let next = (tokio::time::Instant::now() + window).min(limit);
+        tokio::time::sleep_until(next).await;
+        let now = count();
+        if now == before || next >= limit {
+            return;
+        }
+        before = now;
+    }
 }
 
 /// How many datagrams a sender must send while a line of its input script
