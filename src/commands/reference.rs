@@ -14,7 +14,7 @@ pub(crate) async fn run(args: ReferenceArgs) -> Result<ExitStatus, CommandError>
         Role::TcpServer => match tokio::net::TcpListener::bind(args.bind).await {
             Ok(listener) => {
                 announce(args.role, listener.local_addr());
-                tcp::serve_echo(listener).await
+                tcp::serve_echo(listener, sockspec_reference::activity::Task::unwatched()).await
             }
             Err(e) => Err(e),
         },
@@ -36,7 +36,15 @@ pub(crate) async fn run(args: ReferenceArgs) -> Result<ExitStatus, CommandError>
                 Role::TcpClient => {
                     tcp::run_client(server, stdin_lines(), tokio::io::stdout()).await
                 }
-                _ => http::run_client(server, "/index.html", tokio::io::stdout()).await,
+                _ => {
+                    http::run_client(
+                        server,
+                        "/index.html",
+                        tokio::io::stdout(),
+                        sockspec_reference::activity::Task::unwatched(),
+                    )
+                    .await
+                }
             }
         }
         other => {
@@ -51,7 +59,7 @@ pub(crate) async fn run(args: ReferenceArgs) -> Result<ExitStatus, CommandError>
 async fn serve_udp(bind: std::net::SocketAddr) -> std::io::Result<()> {
     let socket = tokio::net::UdpSocket::bind(bind).await?;
     announce(Role::UdpServer, socket.local_addr());
-    udp::serve_echo(socket).await
+    udp::serve_echo(socket, sockspec_reference::activity::Task::unwatched()).await
 }
 
 /// Says where a reference server listens (so a user can point a client at it).

@@ -3,9 +3,17 @@
 
 use sockspec_harness::launch::{InProcess, Started};
 use sockspec_harness::{Contract, Role, Target};
+use sockspec_reference::activity::Activity;
 use sockspec_reference::{broadcast, http, tcp, udp};
 use std::io;
 use std::sync::Arc;
+
+/// What tells sockspec when a reference server is idle (see
+/// [`sockspec_harness::idle`]).
+fn idle_probe(activity: &Activity) -> impl Fn() -> bool + Send + Sync + 'static {
+    let activity = activity.clone();
+    move || activity.idle_now()
+}
 
 /// The reference target for `role`, if one exists yet.
 pub fn target(role: Role) -> Option<Arc<dyn Target>> {
@@ -13,9 +21,11 @@ pub fn target(role: Role) -> Option<Arc<dyn Target>> {
         Role::UdpServer => InProcess::new("reference udp-server", |io| async move {
             let socket = tokio::net::UdpSocket::bind(io.bind_to).await?;
             let addr = socket.local_addr()?;
+            let activity = Activity::default();
+            io.idle.set(idle_probe(&activity));
             Ok(Started {
                 addr: Some(addr),
-                task: tokio::spawn(udp::serve_echo(socket)),
+                task: tokio::spawn(udp::serve_echo(socket, activity.task())),
             })
         }),
         Role::UdpClient => InProcess::new("reference udp-client", |io| async move {
@@ -30,9 +40,11 @@ pub fn target(role: Role) -> Option<Arc<dyn Target>> {
         Role::TcpServer => InProcess::new("reference tcp-server", |io| async move {
             let listener = tokio::net::TcpListener::bind(io.bind_to).await?;
             let addr = listener.local_addr()?;
+            let activity = Activity::default();
+            io.idle.set(idle_probe(&activity));
             Ok(Started {
                 addr: Some(addr),
-                task: tokio::spawn(tcp::serve_echo(listener)),
+                task: tokio::spawn(tcp::serve_echo(listener, activity.task())),
             })
         }),
         Role::TcpClient => InProcess::new("reference tcp-client", |io| async move {
@@ -56,9 +68,16 @@ pub fn target(role: Role) -> Option<Arc<dyn Target>> {
             let server = io
                 .connect_to
                 .ok_or_else(|| io::Error::other("a client needs a server address"))?;
+            let activity = Activity::default();
+            io.idle.set(idle_probe(&activity));
             Ok(Started {
                 addr: None,
-                task: tokio::spawn(http::run_client(server, "/index.html", io.stdout)),
+                task: tokio::spawn(http::run_client(
+                    server,
+                    "/index.html",
+                    io.stdout,
+                    activity.task(),
+                )),
             })
         }),
         Role::BroadcastSender => InProcess::new("reference broadcast-sender", |io| async move {

@@ -524,13 +524,16 @@ impl Ctx {
         }
     }
 
-    /// A watch on the current instance's idleness (external programs only),
-    /// whose quiet window follows this check's measured latency.
+    /// A watch on the current instance's idleness (an external program, or
+    /// an in-process target that left an idle probe), whose quiet window
+    /// follows this check's measured latency.
     pub fn idle_watch(&self) -> Option<crate::idle::IdleWatch> {
-        if self.target.kind() == sockspec_results::TargetKind::InProcess {
-            return None;
-        }
         let instance = self.instance.as_ref()?;
+        if self.target.kind() == sockspec_results::TargetKind::InProcess {
+            return instance
+                .idle_probe()
+                .map(|probe| crate::idle::IdleWatch::in_process(probe, self.latency.clone()));
+        }
         Some(crate::idle::IdleWatch::new(
             instance.pid?,
             instance.stdin_watch(),

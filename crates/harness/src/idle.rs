@@ -439,12 +439,27 @@ pub fn output_drained(pid: u32) -> bool {
     })
 }
 
-/// Watches one running target for idleness (external programs only).
+/// How far apart two looks at an in-process target's idle probe must be:
+/// long enough for what sockspec just sent to have reached it.
+pub const IN_PROCESS_WINDOW: Duration = Duration::from_millis(1);
+
+/// Watches one running target for idleness: an external program through
+/// `/proc`, or an in-process target through the probe it left.
 #[derive(Clone)]
 pub struct IdleWatch {
-    pid: u32,
-    stdin: Option<watch::Receiver<StdinProgress>>,
+    watched: Watched,
     latency: Latency,
+}
+
+#[derive(Clone)]
+enum Watched {
+    /// An external program's process tree, and its input script's progress.
+    Process {
+        pid: u32,
+        stdin: Option<watch::Receiver<StdinProgress>>,
+    },
+    /// An in-process target that tells when it is idle.
+    InProcess(crate::launch::IdleProbe),
 }
 
 impl IdleWatch {
@@ -456,20 +471,41 @@ impl IdleWatch {
         latency: Latency,
     ) -> IdleWatch {
         IdleWatch {
-            pid,
-            stdin,
+            watched: Watched::Process { pid, stdin },
+            latency,
+        }
+    }
+
+    /// Watches an in-process target through the idle probe it left.
+    pub fn in_process(probe: crate::launch::IdleProbe, latency: Latency) -> IdleWatch {
+        IdleWatch {
+            watched: Watched::InProcess(probe),
             latency,
         }
     }
 
     /// The quiet window an idle proof must span: the check's latency-adapted
-    /// idle window ([`Latency::idle_window`]).
+    /// idle window ([`Latency::idle_window`]) for a program,
+    /// [`IN_PROCESS_WINDOW`] for an in-process target.
     pub fn window(&self) -> Duration {
-        self.latency.idle_window()
+        self.proof_window(None)
+    }
+
+    /// The window a proof spans when the caller asks for `wanted` (`None`:
+    /// [`IdleWatch::window`]): an in-process target's proof needs no more
+    /// than [`IN_PROCESS_WINDOW`] whatever is asked.
+    pub fn proof_window(&self, wanted: Option<Duration>) -> Duration {
+        match &self.watched {
+            Watched::Process { .. } => wanted.unwrap_or_else(|| self.latency.idle_window()),
+            Watched::InProcess(_) => IN_PROCESS_WINDOW,
+        }
     }
 
     fn stdin_done(&self) -> bool {
-        self.stdin.as_ref().is_none_or(|rx| rx.borrow().done)
+        match &self.watched {
+            Watched::Process { stdin, .. } => stdin.as_ref().is_none_or(|rx| rx.borrow().done),
+            Watched::InProcess(_) => true,
+        }
     }
 
     /// Resolves once the target is proven idle for the rest of `horizon`
@@ -493,22 +529,36 @@ impl IdleWatch {
         let start = Instant::now();
         let mut before: Option<Snapshot> = None;
         loop {
-            let window = window.unwrap_or_else(|| self.window());
+            let window = self.proof_window(window);
             if start.elapsed() + window >= horizon {
                 return std::future::pending().await;
             }
-            let now = settled()
-                .then(|| snapshot(&procfs::process_tree(self.pid)))
-                .flatten();
-            if let (Some(b), Some(a)) = (&before, &now) {
-                let left = horizon.saturating_sub(start.elapsed());
-                if a.at.duration_since(b.at) >= window
-                    && judge(b, a, left, self.stdin_done()) == Finding::Idle
-                {
-                    return;
+            match &self.watched {
+                Watched::InProcess(idle) => {
+                    // It has no timers: idle at both ends of the window is
+                    // idle until sockspec acts.
+                    if settled() && idle() {
+                        tokio::time::sleep(window).await;
+                        if settled() && idle() {
+                            return;
+                        }
+                    }
+                }
+                Watched::Process { pid, .. } => {
+                    let now = settled()
+                        .then(|| snapshot(&procfs::process_tree(*pid)))
+                        .flatten();
+                    if let (Some(b), Some(a)) = (&before, &now) {
+                        let left = horizon.saturating_sub(start.elapsed());
+                        if a.at.duration_since(b.at) >= window
+                            && judge(b, a, left, self.stdin_done()) == Finding::Idle
+                        {
+                            return;
+                        }
+                    }
+                    before = now;
                 }
             }
-            before = now;
             tokio::time::sleep(window).await;
         }
     }

@@ -191,6 +191,7 @@ pub struct Instance {
     pub pid: Option<u32>,
     exit: watch::Receiver<Option<ExitInfo>>,
     stdin: Option<watch::Receiver<crate::stdin::StdinProgress>>,
+    idle_probe: Option<crate::launch::IdleProbe>,
     _keep: Vec<Box<dyn Keepalive>>,
 }
 
@@ -210,8 +211,19 @@ impl Instance {
             pid,
             exit,
             stdin: None,
+            idle_probe: None,
             _keep: keep,
         }
+    }
+
+    /// Attaches an in-process target's idle probe (for launchers).
+    pub fn set_idle_probe(&mut self, probe: crate::launch::IdleProbe) {
+        self.idle_probe = Some(probe);
+    }
+
+    /// An in-process target's idle probe, if it left one.
+    pub fn idle_probe(&self) -> Option<crate::launch::IdleProbe> {
+        self.idle_probe.clone()
     }
 
     /// Attaches the progress of its input script (for launchers).

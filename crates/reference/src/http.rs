@@ -230,14 +230,21 @@ async fn connection(mut conn: tokio::net::TcpStream) -> std::io::Result<()> {
 }
 
 /// Sends `GET path` with `Connection: close` to `server`, reads the response
-/// until the server closes, and writes it to `out`.
+/// until the server closes, and writes it to `out`. It runs as `task` (for
+/// idle proofs).
 pub async fn run_client<W: tokio::io::AsyncWrite + Unpin>(
     server: std::net::SocketAddr,
     path: &str,
     mut out: W,
+    task: crate::activity::Task,
 ) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let busy = task;
     let mut conn = tokio::net::TcpStream::connect(server).await?;
+    // Declared after the connection: dropped (unwatching its socket) first.
+    let mut task = busy;
+    task.watch(conn.as_raw_fd());
     let request = format_request(
         "GET",
         path,
@@ -247,7 +254,7 @@ pub async fn run_client<W: tokio::io::AsyncWrite + Unpin>(
     );
     conn.write_all(&request).await?;
     let mut response = Vec::new();
-    conn.read_to_end(&mut response).await?;
+    task.wait(conn.read_to_end(&mut response)).await?;
     out.write_all(&response).await?;
     out.flush().await
 }
@@ -263,7 +270,14 @@ mod serve_tests {
         let addr = listener.local_addr().unwrap();
         tokio::spawn(serve(listener));
         let mut out = Vec::new();
-        run_client(addr, "/index.html", &mut out).await.unwrap();
+        run_client(
+            addr,
+            "/index.html",
+            &mut out,
+            crate::activity::Task::unwatched(),
+        )
+        .await
+        .unwrap();
         assert!(out.starts_with(b"HTTP/1.1 200 OK\r\n"));
         assert!(out.ends_with(INDEX));
         let mut conn = tokio::net::TcpStream::connect(addr).await.unwrap();

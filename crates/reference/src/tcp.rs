@@ -1,25 +1,40 @@
 //! TCP: an echo server that serves clients concurrently, and a line client.
 
+use crate::activity::Task;
 use std::io;
 use std::net::SocketAddr;
+use std::os::fd::AsRawFd;
 use tokio::io::{AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 
 /// Echoes every byte back on each connection until the client closes its side,
-/// then closes; each client in its own task. Runs until accept fails.
-pub async fn serve_echo(listener: TcpListener) -> io::Result<()> {
+/// then closes; each client in its own task. Runs until accept fails. It
+/// runs as `task`, its connections as siblings of it (for idle proofs).
+pub async fn serve_echo(listener: TcpListener, task: Task) -> io::Result<()> {
+    let mut task = task;
+    task.watch(listener.as_raw_fd());
     loop {
-        let (conn, _) = listener.accept().await?;
-        tokio::spawn(echo_connection(conn));
+        let (conn, _) = task.wait(listener.accept()).await?;
+        // Busy from the accept on, not only once its task first runs.
+        let mut conn_task = task.sibling();
+        conn_task.watch(conn.as_raw_fd());
+        tokio::spawn(echo_connection(conn, conn_task));
     }
 }
 
-async fn echo_connection(mut conn: TcpStream) -> io::Result<()> {
-    let (mut rd, mut wr) = conn.split();
+async fn echo_connection(mut conn: TcpStream, task: Task) -> io::Result<()> {
+    // A local: dropped (unwatching the socket) before `conn` closes it.
+    let mut task = task;
+    let mut buf = vec![0u8; 64 * 1024];
     // Copies until EOF (an empty read), then closes: never spins on EOF.
-    tokio::io::copy(&mut rd, &mut wr).await?;
-    wr.shutdown().await
+    loop {
+        let n = task.wait(conn.read(&mut buf)).await?;
+        if n == 0 {
+            return conn.shutdown().await;
+        }
+        conn.write_all(&buf[..n]).await?;
+    }
 }
 
 /// Connects to `server`; for each line from `lines`, sends it with a newline,
@@ -60,7 +75,7 @@ mod tests {
     async fn echo_round_trip_through_the_client() {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        tokio::spawn(serve_echo(listener));
+        tokio::spawn(serve_echo(listener, Task::unwatched()));
         let (tx, rx) = mpsc::channel(4);
         tx.send("hello".into()).await.unwrap();
         tx.send("粘包".into()).await.unwrap();
@@ -74,7 +89,7 @@ mod tests {
     async fn server_closes_after_the_client_does() {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        tokio::spawn(serve_echo(listener));
+        tokio::spawn(serve_echo(listener, Task::unwatched()));
         let mut conn = TcpStream::connect(addr).await.unwrap();
         conn.write_all(b"bye").await.unwrap();
         conn.shutdown().await.unwrap();

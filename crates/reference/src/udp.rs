@@ -1,7 +1,9 @@
 //! UDP: an echo server and a line-per-datagram client.
 
+use crate::activity::Task;
 use std::io;
 use std::net::SocketAddr;
+use std::os::fd::AsRawFd;
 use std::time::Duration;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::net::UdpSocket;
@@ -11,11 +13,14 @@ use tokio::sync::mpsc;
 pub const MAX_DATAGRAM: usize = 65_507;
 
 /// Answers every datagram, empty or not, with its own bytes, sent back to the
-/// address it came from. Runs until the socket fails.
-pub async fn serve_echo(socket: UdpSocket) -> io::Result<()> {
+/// address it came from. Runs until the socket fails. It runs as `task`
+/// (for idle proofs).
+pub async fn serve_echo(socket: UdpSocket, task: Task) -> io::Result<()> {
+    let mut task = task;
+    task.watch(socket.as_raw_fd());
     let mut buf = vec![0u8; MAX_DATAGRAM + 1];
     loop {
-        let (n, from) = socket.recv_from(&mut buf).await?;
+        let (n, from) = task.wait(socket.recv_from(&mut buf)).await?;
         socket.send_to(&buf[..n], from).await?;
     }
 }
@@ -62,7 +67,7 @@ mod tests {
     async fn echo_server_answers_each_datagram_including_empty_ones() {
         let server = UdpSocket::bind("127.0.0.1:0").await.unwrap();
         let addr = server.local_addr().unwrap();
-        let task = tokio::spawn(serve_echo(server));
+        let task = tokio::spawn(serve_echo(server, Task::unwatched()));
         let client = UdpSocket::bind("127.0.0.1:0").await.unwrap();
         let mut buf = [0u8; 64];
         for payload in [&b"one"[..], b"", "你好".as_bytes()] {
@@ -78,7 +83,7 @@ mod tests {
     async fn client_sends_one_datagram_per_line_and_prints_replies() {
         let server = UdpSocket::bind("127.0.0.1:0").await.unwrap();
         let addr = server.local_addr().unwrap();
-        tokio::spawn(serve_echo(server));
+        tokio::spawn(serve_echo(server, Task::unwatched()));
         let (tx, rx) = mpsc::channel(4);
         tx.send("hello\n".into()).await.unwrap();
         tx.send("世界".into()).await.unwrap();

@@ -194,7 +194,7 @@ async fn linger(
     let sent_all = peer.sent_all_probe();
     loop {
         let read = match &idle {
-            Some(watch) if window > quick * 2 => {
+            Some(watch) if window > watch.proof_window(Some(quick)) * 2 => {
                 tokio::select! {
                     r = peer.read_some(window) => r,
                     () = watch.proven_over(window, Some(quick), &sent_all) => {

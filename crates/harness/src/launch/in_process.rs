@@ -27,6 +27,29 @@ pub struct InProcessIo {
     pub net: Net,
     /// The address `{broadcast}` stands for.
     pub broadcast: std::net::Ipv4Addr,
+    /// Where the target may leave a probe telling when it is idle.
+    pub idle: IdleReport,
+}
+
+/// Tells whether an in-process target is idle now: it sends nothing more
+/// until sockspec does (no task of it runs or has input waiting, and it has
+/// no timers). See [`crate::idle`].
+pub type IdleProbe = Arc<dyn Fn() -> bool + Send + Sync>;
+
+/// Where an in-process target leaves its [`IdleProbe`], if it has one:
+/// sockspec's waits for more from it then end as soon as it is idle.
+#[derive(Clone, Default)]
+pub struct IdleReport(Arc<std::sync::OnceLock<IdleProbe>>);
+
+impl IdleReport {
+    /// Leaves `probe` (the first one left stands).
+    pub fn set(&self, probe: impl Fn() -> bool + Send + Sync + 'static) {
+        let _ = self.0.set(Arc::new(probe));
+    }
+
+    fn get(&self) -> Option<IdleProbe> {
+        self.0.get().cloned()
+    }
 }
 
 /// A started in-process target.
@@ -99,7 +122,9 @@ impl Target for InProcess {
                 stdout: output.writer(Stream::Stdout),
                 net: net.clone(),
                 broadcast: request.broadcast.unwrap_or(std::net::Ipv4Addr::BROADCAST),
+                idle: IdleReport::default(),
             };
+            let idle = io.idle.clone();
             let started = (self.start)(io)
                 .await
                 .map_err(|e| LaunchError::Setup(format!("{}: {e}", self.name)))?;
@@ -129,7 +154,7 @@ impl Target for InProcess {
                 request.activity,
                 request.close_stdin,
             ));
-            Ok(Instance::new(
+            let mut instance = Instance::new(
                 started.addr,
                 output,
                 None,
@@ -139,7 +164,11 @@ impl Target for InProcess {
                     Box::new(super::AbortOnDrop(watcher.abort_handle())),
                     Box::new(super::AbortOnDrop(feeder.abort_handle())),
                 ],
-            ))
+            );
+            if let Some(probe) = idle.get() {
+                instance.set_idle_probe(probe);
+            }
+            Ok(instance)
         })
     }
 }

@@ -5,7 +5,7 @@ mod in_process;
 mod remote;
 
 pub use command::{Command, Limits};
-pub use in_process::{InProcess, InProcessIo, Started};
+pub use in_process::{IdleProbe, IdleReport, InProcess, InProcessIo, Started};
 pub use remote::Remote;
 
 /// Aborts a task of an instance's (a feeder, a watcher) when the instance goes.
