@@ -35,9 +35,17 @@ pub struct Ctx {
     pub facts: Facts,
     events: crate::runner::EventSink,
     /// Redirection of the client's traffic to sockspec, and the namespace it is in.
-    redirection: Option<(Net, crate::redirect::Redirection)>,
+    redirection: Option<Redirected>,
     /// Where the client meant to connect, for each connection sockspec accepted.
     pub destinations: Vec<Destination>,
+}
+
+/// The redirection installed in a sandbox's network, and where it sends.
+struct Redirected {
+    net: Net,
+    installed: crate::redirect::Redirection,
+    tcp_to: Option<u16>,
+    udp_to: Option<u16>,
 }
 
 /// Where a client target meant to send: the address it used, and the host
@@ -317,7 +325,7 @@ impl Ctx {
         if self
             .redirection
             .as_ref()
-            .is_some_and(|(n, _)| n.same_as(net))
+            .is_some_and(|r| r.net.same_as(net) && r.tcp_to == tcp && r.udp_to == udp)
         {
             return Ok(());
         }
@@ -327,15 +335,35 @@ impl Ctx {
             names: true,
             exempt: Vec::new(),
         };
+        // Installed again (another port), it replaces the rules before.
         let installed = crate::redirect::install(net, &redirect)
             .map_err(|e| Verdict::Error(msg!("sockspec-redirect-failed", error = e.to_string())))?;
-        self.redirection = Some((net.clone(), installed));
+        self.redirection = Some(Redirected {
+            net: net.clone(),
+            installed,
+            tcp_to: tcp,
+            udp_to: udp,
+        });
         Ok(())
+    }
+
+    /// The port to listen on for redirected traffic when the target named
+    /// none (`wanted` 0): the one the rules in `net` already send to, so a
+    /// check's second session needs no new rules.
+    fn redirect_port(&self, net: &Net, wanted: u16, udp: bool) -> u16 {
+        match &self.redirection {
+            Some(r) if wanted == 0 && r.net.same_as(net) => {
+                if udp { r.udp_to } else { r.tcp_to }.unwrap_or(0)
+            }
+            _ => wanted,
+        }
     }
 
     /// The name the client looked up for `ip`, if it looked one up.
     pub fn name_for(&self, ip: IpAddr) -> Option<String> {
-        self.redirection.as_ref().and_then(|(_, r)| r.name_for(ip))
+        self.redirection
+            .as_ref()
+            .and_then(|r| r.installed.name_for(ip))
     }
 
     /// Starts a new instance in the target's network, replacing the current one.
@@ -402,8 +430,9 @@ impl Ctx {
             // On loopback, where redirected datagrams arrive: replies from
             // there are the redirected flow's, and reach the client from the
             // address it sent to.
+            let port = self.redirect_port(&net, addr.port(), true);
             let socket = net
-                .udp_bind(SocketAddr::new(loopback_for(&addr).ip(), addr.port()))
+                .udp_bind(SocketAddr::new(loopback_for(&addr).ip(), port))
                 .map_err(bind_failed)?;
             let port = socket.local_addr().map_err(bind_failed)?.port();
             self.redirect(&net, None, Some(port))?;
@@ -437,8 +466,9 @@ impl Ctx {
     pub fn tcp_listen(&mut self, addr: SocketAddr) -> Result<tokio::net::TcpListener, Verdict> {
         let net = self.net()?;
         if self.redirects() {
+            let port = self.redirect_port(&net, addr.port(), false);
             let listener = net
-                .wildcard_socket(addr.port(), socket2::Type::STREAM, socket2::Protocol::TCP)
+                .wildcard_socket(port, socket2::Type::STREAM, socket2::Protocol::TCP)
                 .and_then(|s| {
                     s.listen(128)?;
                     tokio::net::TcpListener::from_std(s.into())

@@ -360,6 +360,15 @@ async fn eof_exits(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
     let exit = crate::common::exit_within(ctx, waited).await;
     let stderr = String::from_utf8_lossy(&instance.output.get(Stream::Stderr).bytes).into_owned();
     if let Some(exit) = exit {
+        // Killed by a signal it raised itself (SIGPIPE from a send() on the
+        // closed connection, SIGSEGV, an abort()): C's traceback.
+        if exit.signal.is_some() {
+            return Ok(Verdict::violated(msg!(
+                "tcp-client-eof-exits-killed",
+                lang = ctx.language(),
+                state = ended(exit)
+            )));
+        }
         if stderr.contains("Traceback") {
             return Ok(Verdict::violated(msg!(
                 "tcp-client-eof-exits-traceback",

@@ -280,8 +280,12 @@ pub fn nft_script(redirect: &Redirect, dns_port: Option<u16>, v6: bool) -> Strin
     if let Some(port) = redirect.udp_to {
         line(&mut divert, format!("meta l4proto udp redirect to :{port}"));
     }
+    // Declared, deleted and made anew in one transaction: loading it again
+    // (a check's next listener on another port) replaces the rules.
     format!(
-        "table inet {TABLE} {{\n\
+        "table inet {TABLE} {{}}\n\
+         delete table inet {TABLE}\n\
+         table inet {TABLE} {{\n\
          \x20 chain divert {{\n\
          \x20   type nat hook output priority -100; policy accept;\n\
          {divert}\

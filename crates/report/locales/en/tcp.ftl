@@ -175,6 +175,11 @@ tcp-client-eof-exits-traceback = When the server closed the connection, the clie
         [node] On the socket's 'end' or 'close' event the server has closed: say so and stop writing.
        *[other] When recv() returns b'' the server has closed: say so and stop, instead of using the closed connection.
     }
+tcp-client-eof-exits-killed = When the server closed the connection, the client went on using it and died: { $state }. { $lang ->
+        [c] A send() on a connection the server closed raises SIGPIPE, which kills the program. When read()/recv() returns 0 the server has closed: say so, stop the loop (break) and close().
+        [node] When the socket emits 'end' or 'close' the server has closed: say so and stop writing.
+       *[other] When recv() returns b'' the server has closed: say so and stop, instead of using the closed connection.
+    }
 tcp-client-eof-exits-holds = the client ended when the server closed ({ $state })
 tcp-client-eof-exits-spins = After the server closed the connection, the client kept running and used { $cpu } ms of CPU in { $window } ms: { $lang ->
         [c] read()/recv() returns 0 again and again and the loop spins. On 0 stop reading (break), then close().

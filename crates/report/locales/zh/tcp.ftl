@@ -175,6 +175,11 @@ tcp-client-eof-exits-traceback = 服务器关闭连接时，客户端带着报�
         [node] 收到 socket 的 'end' 或 'close' 事件说明服务器已经关闭：提示一下，然后停止写入。
        *[other] recv() 返回 b'' 说明服务器已经关闭：提示一下然后停止，不要再使用已关闭的连接。
     }
+tcp-client-eof-exits-killed = 服务器关闭连接后，客户端还在使用这个连接，结果异常结束：{ $state }。{ $lang ->
+        [c] 对已被服务器关闭的连接调用 send() 会触发 SIGPIPE，进程因此被杀死。read()/recv() 返回 0 说明服务器已经关闭：提示一下，跳出循环（break），再 close()。
+        [node] 收到 socket 的 'end' 或 'close' 事件说明服务器已经关闭：提示一下，然后停止写入。
+       *[other] recv() 返回 b'' 说明服务器已经关闭：提示一下然后停止，不要再使用已关闭的连接。
+    }
 tcp-client-eof-exits-holds = 服务器关闭连接后，客户端结束了（{ $state }）
 tcp-client-eof-exits-spins = 服务器关闭连接后，客户端仍在运行，并在 { $window } 毫秒内占用了 { $cpu } 毫秒 CPU：{ $lang ->
         [c] read()/recv() 一次又一次返回 0，循环在空转。返回 0 就停止读取（break），再 close()。
