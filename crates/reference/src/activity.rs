@@ -54,10 +54,13 @@ impl Activity {
     }
 
     fn watched(&self) -> std::sync::MutexGuard<'_, BTreeMap<u64, RawFd>> {
-        self.shared
-            .watched
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
+        self.shared.watched()
+    }
+}
+
+impl Shared {
+    fn watched(&self) -> std::sync::MutexGuard<'_, BTreeMap<u64, RawFd>> {
+        self.watched.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -96,11 +99,7 @@ impl Task {
     /// Names the socket the task waits on from now on. Drop the task before
     /// closing `fd`.
     pub fn watch(&mut self, fd: RawFd) {
-        self.shared
-            .watched
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(self.id, fd);
+        self.shared.watched().insert(self.id, fd);
     }
 
     /// Runs `f` (a read, receive or accept), counting the task as waiting
@@ -128,11 +127,7 @@ impl Task {
 
 impl Drop for Task {
     fn drop(&mut self) {
-        self.shared
-            .watched
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&self.id);
+        self.shared.watched().remove(&self.id);
         if !self.waiting {
             self.shared.busy.fetch_sub(1, SeqCst);
         }
