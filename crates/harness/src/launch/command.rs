@@ -23,6 +23,9 @@ use tokio::sync::watch;
 #[derive(Debug, Clone)]
 pub struct Command {
     argv: Vec<String>,
+    /// What runs as `argv[0]` when that is a version manager's shim: the
+    /// interpreter the shim picks (see [`crate::launch::shim`]).
+    program: Option<String>,
     sandbox: bool,
     limits: Limits,
     /// The program's own files among the arguments (index, path).
@@ -51,6 +54,7 @@ impl Command {
             .map(|(i, a)| (i, PathBuf::from(a)))
             .collect();
         Ok(Command {
+            program: super::shim::interpreter_behind(program),
             argv,
             sandbox,
             limits: Limits::default(),
@@ -84,8 +88,12 @@ impl Command {
                     }
                     Some(dir.join(file.file_name()?).to_string_lossy().into_owned())
                 });
+                let run = match (i, &self.program) {
+                    (0, Some(program)) => program,
+                    _ => arg,
+                };
                 moved
-                    .unwrap_or_else(|| arg.clone())
+                    .unwrap_or_else(|| run.clone())
                     .replace("{host}", host)
                     .replace("{port}", &port.to_string())
                     .replace("{broadcast}", broadcast)
@@ -194,7 +202,7 @@ impl Target for Command {
                 let jail = jail.clone();
                 let folder = self.program_dir();
                 let files: Vec<PathBuf> = self.files.iter().map(|(_, f)| f.clone()).collect();
-                let argv0 = self.argv[0].clone();
+                let argv0 = self.program.clone().unwrap_or_else(|| self.argv[0].clone());
                 let sandbox = self.sandbox;
                 // Copying reads the student's folder: off the async threads.
                 tokio::task::spawn_blocking(move || {

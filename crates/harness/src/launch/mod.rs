@@ -3,6 +3,7 @@
 mod command;
 mod in_process;
 mod remote;
+pub mod shim;
 
 pub use command::{Command, Limits};
 pub use in_process::{IdleProbe, IdleReport, InProcess, InProcessIo, Started};

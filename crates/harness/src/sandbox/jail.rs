@@ -155,16 +155,21 @@ fn tool_roots(argv0: &str, whole: bool) -> Vec<PathBuf> {
         .map(|d| if whole { tool_root(d) } else { d.clone() })
         .collect();
     roots.extend(std::env::var_os("PYENV_ROOT").map(PathBuf::from));
-    // A program given by its absolute path outside the system folders.
+    // A program given by its absolute path outside the system folders; one in
+    // a `bin` folder with its install prefix (an interpreter's `lib` is there).
     let program = Path::new(argv0);
     if program.is_absolute()
         && !is_system(program)
         && let Some(parent) = program.parent()
     {
+        let prefix = match parent.file_name().and_then(|n| n.to_str()) {
+            Some("bin") => parent.parent().unwrap_or(parent),
+            _ => parent,
+        };
         roots.push(if whole {
             tool_root(parent)
         } else {
-            parent.to_path_buf()
+            prefix.to_path_buf()
         });
     }
     roots.retain(|r| r.is_absolute() && r.is_dir() && r.components().count() > 1);
