@@ -137,7 +137,13 @@ fn on_threads<T: Send>(
 /// A new handle on `net`'s namespace labelled `label`, keeping `keep` alive.
 fn relabel(net: &Net, label: String, keep: impl Send + Sync + 'static) -> io::Result<Net> {
     let fd = ns_of(net).try_clone_to_owned()?;
-    Ok(Net::namespace(fd, label, Box::new((net.clone(), keep))))
+    let unjailed = net.unjailed_flag();
+    Ok(Net::namespace(
+        fd,
+        label,
+        Box::new((net.clone(), keep)),
+        unjailed,
+    ))
 }
 
 /// `net:[INODE]`: how `/proc` names `net`'s namespace.

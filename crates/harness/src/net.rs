@@ -10,6 +10,7 @@ use socket2::{Domain, Protocol, Socket, Type};
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// Something kept alive as long as a namespace is in use (the sandbox's guard).
@@ -22,6 +23,9 @@ struct Inner {
     /// The namespace's sock_diag socket, opened on first use and kept: asking
     /// the kernel about sockets is then one request, not a thread and a socket.
     diag: Mutex<Option<Diag>>,
+    /// Set once a process entered the namespace outside any sandbox's PID
+    /// namespace (see [`Net::note_unjailed`]); shared by every handle on it.
+    unjailed: Arc<AtomicBool>,
     _guard: Option<Box<dyn Keepalive>>,
 }
 
@@ -45,22 +49,45 @@ impl Net {
                 ns: None,
                 label: "host network".into(),
                 diag: Mutex::new(None),
+                unjailed: Arc::default(),
                 _guard: None,
             }),
         }
     }
 
     /// A namespace given by an open `/proc/.../ns/net` descriptor; `guard` lives
-    /// as long as the last clone of this handle.
-    pub fn namespace(ns: OwnedFd, label: String, guard: Box<dyn Keepalive>) -> Net {
+    /// as long as the last clone of this handle. `unjailed` is the flag
+    /// [`Net::note_unjailed`] sets (shared with another handle on the same
+    /// namespace, or with its guard).
+    pub fn namespace(
+        ns: OwnedFd,
+        label: String,
+        guard: Box<dyn Keepalive>,
+        unjailed: Arc<AtomicBool>,
+    ) -> Net {
         Net {
             inner: Arc::new(Inner {
                 ns: Some(ns),
                 label,
                 diag: Mutex::new(None),
+                unjailed,
                 _guard: Some(guard),
             }),
         }
+    }
+
+    /// Records that a process is about to enter this namespace outside any
+    /// sandbox's PID namespace (a program run without the sandbox on a LAN
+    /// host): ending the sandboxes does not end it, so the namespace's
+    /// guard must look for what is left of it.
+    pub fn note_unjailed(&self) {
+        self.inner.unjailed.store(true, Ordering::SeqCst);
+    }
+
+    /// The flag [`Net::note_unjailed`] sets, for another handle on this
+    /// namespace.
+    pub fn unjailed_flag(&self) -> Arc<AtomicBool> {
+        self.inner.unjailed.clone()
     }
 
     /// Whether this is a sandbox rather than the host's namespace.

@@ -290,10 +290,12 @@ fn dropping_the_lan_removes_its_namespaces_processes_and_interfaces() {
         .chain(lan.hosts.iter().map(|h| h.net.clone()))
         .collect();
     let inodes: Vec<u64> = nets.iter().map(inode).collect();
-    // A process in every namespace of the LAN.
+    // A process in every namespace of the LAN, outside any sandbox (as a
+    // program run with --no-sandbox on a LAN host is: noted as such).
     let mut sleepers: Vec<Child> = nets
         .iter()
         .map(|net| {
+            net.note_unjailed();
             command_in(net.ns_fd().unwrap(), &["sleep", "60"])
                 .stdin(Stdio::null())
                 .spawn()
@@ -327,7 +329,7 @@ fn dropping_the_lan_removes_its_namespaces_processes_and_interfaces() {
     assert!(ns >= 0, "SIOCGSKNS: {}", io::Error::last_os_error());
     // SAFETY: a new descriptor that nothing else owns.
     let ns = unsafe { OwnedFd::from_raw_fd(ns) };
-    let witness_net = Net::namespace(ns, "witness".into(), Box::new(()));
+    let witness_net = Net::namespace(ns, "witness".into(), Box::new(()), Default::default());
     let deadline = Instant::now() + ARRIVAL;
     loop {
         let names = interface_names(&witness_net);

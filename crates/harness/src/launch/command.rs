@@ -352,6 +352,10 @@ fn unsandboxed(
     let mut cmd = tokio::process::Command::new(&args[0]);
     cmd.args(&args[1..]).current_dir(workdir);
     let ns = net.ns_fd().map(|fd| fd.as_raw_fd());
+    if ns.is_some() {
+        // No PID namespace ends what it leaves there: the guard looks.
+        net.note_unjailed();
+    }
     let (_, nofile_hard) = getrlimit(Resource::RLIMIT_NOFILE).unwrap_or((1024, 1024));
     let nofile = limits.open_files.min(nofile_hard);
     // SAFETY: only async-signal-safe system calls run between fork and exec;
