@@ -439,10 +439,6 @@ pub fn output_drained(pid: u32) -> bool {
     })
 }
 
-/// How far apart two looks at an in-process target's idle probe must be:
-/// long enough for what sockspec just sent to have reached it.
-pub const IN_PROCESS_WINDOW: Duration = Duration::from_millis(1);
-
 /// Watches one running target for idleness: an external program through
 /// `/proc`, or an in-process target through the probe it left.
 #[derive(Clone)]
@@ -486,18 +482,20 @@ impl IdleWatch {
 
     /// The quiet window an idle proof must span: the check's latency-adapted
     /// idle window ([`Latency::idle_window`]) for a program,
-    /// [`IN_PROCESS_WINDOW`] for an in-process target.
+    /// [`Latency::in_process_idle_window`] for an in-process target (two
+    /// looks that far apart: long enough for what sockspec just sent to have
+    /// reached it).
     pub fn window(&self) -> Duration {
         self.proof_window(None)
     }
 
     /// The window a proof spans when the caller asks for `wanted` (`None`:
     /// [`IdleWatch::window`]): an in-process target's proof needs no more
-    /// than [`IN_PROCESS_WINDOW`] whatever is asked.
+    /// than its own window whatever is asked.
     pub fn proof_window(&self, wanted: Option<Duration>) -> Duration {
         match &self.watched {
             Watched::Process { .. } => wanted.unwrap_or_else(|| self.latency.idle_window()),
-            Watched::InProcess(_) => IN_PROCESS_WINDOW,
+            Watched::InProcess(_) => self.latency.in_process_idle_window(),
         }
     }
 

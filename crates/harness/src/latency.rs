@@ -14,6 +14,8 @@ pub const UNMEASURED_QUIET: Duration = Duration::from_millis(150);
 pub const UNMEASURED_IDLE: Duration = Duration::from_millis(50);
 /// The longest idle window.
 pub const MAX_IDLE: Duration = Duration::from_millis(100);
+/// The shortest idle window of an in-process target.
+pub const MIN_IN_PROCESS_IDLE: Duration = Duration::from_millis(1);
 
 /// The worst request-to-reply latency seen so far. Clones share it: what a
 /// check measures also sets the windows of the endpoints it handed a clone.
@@ -57,6 +59,18 @@ impl Latency {
         }
     }
 
+    /// [`Latency::idle_window`] for an in-process target, which tells itself
+    /// when it is idle: what the window covers is only what is still on its
+    /// way to it, so twice the worst latency within
+    /// [`MIN_IN_PROCESS_IDLE`]..=[`MAX_IDLE`], and [`MIN_QUIET`] before any
+    /// is measured.
+    pub fn in_process_idle_window(&self) -> Duration {
+        match self.worst() {
+            None => MIN_QUIET,
+            Some(w) => (w * 2).clamp(MIN_IN_PROCESS_IDLE, MAX_IDLE),
+        }
+    }
+
     /// How long to wait for a reply that is due, after an earlier one arrived:
     /// generous (a slow target is not a wrong one), forty times the worst latency
     /// within 200 ms..=2 s.
@@ -77,12 +91,15 @@ mod tests {
         let mut l = Latency::default();
         assert_eq!(l.quiet_window(), UNMEASURED_QUIET);
         assert_eq!(l.idle_window(), UNMEASURED_IDLE);
+        assert_eq!(l.in_process_idle_window(), MIN_QUIET);
         l.observe(Duration::from_micros(100));
         assert_eq!(l.quiet_window(), MIN_QUIET);
+        assert_eq!(l.in_process_idle_window(), MIN_IN_PROCESS_IDLE);
         l.observe(Duration::from_millis(10));
         l.observe(Duration::from_millis(1));
         assert_eq!(l.worst(), Some(Duration::from_millis(10)));
         assert_eq!(l.quiet_window(), Duration::from_millis(100));
+        assert_eq!(l.in_process_idle_window(), Duration::from_millis(20));
         assert_eq!(l.patience(), Duration::from_millis(400));
         assert_eq!(l.idle_window(), Duration::from_millis(20));
         let shared = l.clone();
