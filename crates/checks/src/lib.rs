@@ -1,7 +1,7 @@
 //! sockspec-checks: the catalog. One module per protocol area; each check is
-//! static metadata plus an async function of a [`Ctx`].
+//! static metadata plus an async function of a [`Ctx`](sockspec_harness::Ctx).
 //!
-//! Also here: the reference implementation as targets ([`reference`]) and the
+//! Also here: the reference implementation as targets ([`mod@reference`]) and the
 //! `cargo test` entry ([`cargo_test`]).
 
 pub mod broadcast;
