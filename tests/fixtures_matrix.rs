@@ -119,6 +119,12 @@ fn fixture_gets_exactly_its_declared_outcomes(
     }
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let (code, text, report) = run_json(&args);
+    // The verdicts declared are the sandbox's: a run that fell back to the
+    // host (no user namespaces here) proves nothing about them.
+    assert_eq!(
+        report["target"]["sandboxed"], true,
+        "{file} ran without the sandbox:\n{text}"
+    );
     assert_eq!(
         ids_with(&report, "error"),
         Vec::<String>::new(),
