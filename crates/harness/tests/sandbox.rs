@@ -25,7 +25,36 @@ fn main() {
             "two_programs_hard_coded_to_one_port_run_at_the_same_time",
             one_port_twice,
         ),
+        (
+            "a_sandboxs_loopback_is_up_with_the_addresses_it_was_given",
+            loopback_addresses,
+        ),
     ]);
+}
+
+/// A sandbox made with extra addresses has them on its loopback (a server
+/// hard-coded to a LAN address binds there), and no other.
+fn loopback_addresses() -> CaseResult {
+    require_sandbox()?;
+    let extra: Vec<std::net::IpAddr> =
+        vec!["176.1.2.3".parse().unwrap(), "fd00::7".parse().unwrap()];
+    let net = sandbox::create(&extra).map_err(|e| e.to_string())?;
+    runtime().block_on(async {
+        for addr in ["127.0.0.1:0", "176.1.2.3:0"] {
+            net.udp_bind(addr.parse().unwrap())
+                .map_err(|e| format!("binding {addr}: {e}"))?;
+        }
+        if sockspec_harness::redirect::ipv6_available() {
+            net.udp_bind("[fd00::7]:0".parse().unwrap())
+                .map_err(|e| format!("binding [fd00::7]: {e}"))?;
+        }
+        let absent = net.udp_bind("176.1.2.4:0".parse().unwrap());
+        ensure!(
+            absent.is_err(),
+            "an address the sandbox was not given binds too"
+        );
+        Ok(())
+    })
 }
 
 /// Reports what it finds about itself, one `key=value` per line.

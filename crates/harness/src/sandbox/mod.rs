@@ -20,6 +20,7 @@ pub mod copy;
 pub mod jail;
 mod limits;
 mod registry;
+mod rtnl;
 
 pub use limits::Limits;
 pub use registry::{
@@ -147,54 +148,37 @@ pub fn create(extra: &[IpAddr]) -> io::Result<Net> {
     Ok(Net::namespace(ns, label, Box::new(guard), unjailed))
 }
 
-/// The `ip -batch` script that sets a new namespace up.
-pub fn setup_script(extra: &[IpAddr]) -> String {
-    let mut script = String::from(
-        "link set lo up\n\
-         route add broadcast 255.255.255.255 dev lo table local src 127.0.0.1\n",
-    );
-    for ip in extra
-        .iter()
-        .filter(|ip| !ip.is_loopback() && !ip.is_unspecified())
-    {
-        let prefix = if ip.is_ipv4() { 32 } else { 128 };
-        script.push_str(&format!("addr add {ip}/{prefix} dev lo\n"));
-    }
-    script
-}
-
-/// Sets a new network namespace up: addresses and routes ([`setup_script`]),
-/// then the namespace's own sysctls ([`SYSCTLS`]).
+/// Sets a new network namespace up: loopback up with `extra` on it, the
+/// limited broadcast routed onto it, then the namespace's own sysctls
+/// ([`SYSCTLS`]).
+/// Done in-process ([`rtnl`]), on a thread inside the namespace:
+/// `/proc/sys/net` and rtnetlink are the namespace of the thread that opens them.
 fn configure(ns: &OwnedFd, extra: &[IpAddr]) -> io::Result<()> {
-    ip_batch(ns.as_fd(), &setup_script(extra)).map_err(|e| match e.kind() {
-        // `ip` ran and failed: its message, said to be about the sandbox.
-        io::ErrorKind::Other => io::Error::other(format!("setting up the sandbox failed: {e}")),
-        _ => e,
-    })?;
-    set_sysctls(ns.as_fd())
+    std::thread::scope(|scope| {
+        scope
+            .spawn(|| -> io::Result<()> {
+                nix::sched::setns(ns.as_fd(), CloneFlags::CLONE_NEWNET).map_err(io::Error::from)?;
+                rtnl::set_up(extra).map_err(|e| {
+                    io::Error::new(e.kind(), format!("setting up the sandbox failed: {e}"))
+                })?;
+                set_sysctls()
+            })
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("sandbox setup thread panicked")))
+    })
 }
 
 /// Per-namespace sysctls of a sandbox: any port may be bound without privilege
 /// (the target is an unprivileged user; a server on port 80 still binds).
 pub const SYSCTLS: [(&str, &str); 1] = [("net/ipv4/ip_unprivileged_port_start", "0")];
 
-/// Writes [`SYSCTLS`] inside `ns` (`/proc/sys/net` is the namespace of the
-/// thread that opens it).
-fn set_sysctls(ns: BorrowedFd<'_>) -> io::Result<()> {
-    std::thread::scope(|scope| {
-        scope
-            .spawn(|| -> io::Result<()> {
-                nix::sched::setns(ns, CloneFlags::CLONE_NEWNET).map_err(io::Error::from)?;
-                for (key, value) in SYSCTLS {
-                    std::fs::write(Path::new("/proc/sys").join(key), value).map_err(|e| {
-                        io::Error::new(e.kind(), format!("setting {key} in the sandbox: {e}"))
-                    })?;
-                }
-                Ok(())
-            })
-            .join()
-            .unwrap_or_else(|_| Err(io::Error::other("sysctl thread panicked")))
-    })
+/// Writes [`SYSCTLS`] in the calling thread's network namespace.
+fn set_sysctls() -> io::Result<()> {
+    for (key, value) in SYSCTLS {
+        std::fs::write(Path::new("/proc/sys").join(key), value)
+            .map_err(|e| io::Error::new(e.kind(), format!("setting {key} in the sandbox: {e}")))?;
+    }
+    Ok(())
 }
 
 /// Runs `ip -batch -` inside the network namespace `ns`, one `ip` command a
@@ -244,23 +228,4 @@ pub fn run_in_namespace(
         written?;
     }
     Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn setup_script_adds_only_addresses_loopback_lacks() {
-        let script = setup_script(&[
-            "127.0.0.1".parse().unwrap(),
-            "0.0.0.0".parse().unwrap(),
-            "176.1.2.3".parse().unwrap(),
-            "fd00::7".parse().unwrap(),
-        ]);
-        assert!(script.contains("addr add 176.1.2.3/32 dev lo"));
-        assert!(script.contains("addr add fd00::7/128 dev lo"));
-        assert!(!script.contains("127.0.0.1/32"));
-        assert!(!script.contains("0.0.0.0"));
-    }
 }
