@@ -7,7 +7,7 @@ use sockspec_harness::output::Stream;
 use sockspec_harness::target::ended;
 use sockspec_harness::tcp::{Read, TcpPeer};
 use sockspec_harness::{Check, Contract, Ctx, Level, Message, Role, Verdict, msg};
-use sockspec_results::Counterexample;
+use sockspec_results::{Counterexample, ProgramLanguage};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -363,11 +363,7 @@ async fn eof_exits(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         // Killed by a signal it raised itself (SIGPIPE from a send() on the
         // closed connection, SIGSEGV, an abort()): C's traceback.
         if exit.signal.is_some() {
-            return Ok(Verdict::violated(msg!(
-                "tcp-client-eof-exits-killed",
-                lang = ctx.language(),
-                state = ended(exit)
-            )));
+            return Ok(Verdict::violated(killed(exit, ctx.language())));
         }
         if stderr.contains("Traceback") {
             return Ok(Verdict::violated(msg!(
@@ -391,6 +387,21 @@ async fn eof_exits(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
         Some(_) => Ok(Verdict::Holds(msg!("tcp-client-eof-exits-idle"))),
         None => Ok(Verdict::Skip(msg!("tcp-client-eof-exits-no-cpu-time"))),
     }
+}
+
+/// Why a client killed by a signal after the server closed is wrong, with
+/// the hint for SIGPIPE (a write on the closed connection) when that was it.
+fn killed(exit: sockspec_harness::ExitInfo, lang: ProgramLanguage) -> Message {
+    let sigpipe = match exit.signal_name().as_deref() {
+        Some("SIGPIPE") => "yes",
+        _ => "no",
+    };
+    msg!(
+        "tcp-client-eof-exits-killed",
+        lang = lang,
+        sigpipe = sigpipe,
+        state = ended(exit)
+    )
 }
 
 /// `tcp.client.refused`
@@ -453,7 +464,45 @@ async fn refused(ctx: &mut Ctx) -> Result<Verdict, Verdict> {
 
 #[cfg(test)]
 mod tests {
-    use super::piece_cuts;
+    use super::{killed, piece_cuts};
+    use sockspec_harness::ExitInfo;
+    use sockspec_report::Lang;
+    use sockspec_results::ProgramLanguage;
+
+    #[test]
+    fn a_client_killed_after_the_close_is_told_why_for_its_signal() {
+        let en = |signal, lang| {
+            Lang::En
+                .catalog()
+                .render(&killed(ExitInfo::killed(signal), lang))
+        };
+        let zh = |signal, lang| {
+            Lang::Zh
+                .catalog()
+                .render(&killed(ExitInfo::killed(signal), lang))
+        };
+        let pipe = en(13, ProgramLanguage::C);
+        assert!(
+            pipe.contains("SIGPIPE") && pipe.contains("send()"),
+            "{pipe}"
+        );
+        let segv = en(11, ProgramLanguage::C);
+        assert!(
+            segv.contains("SIGSEGV") && !segv.contains("raised SIGPIPE"),
+            "{segv}"
+        );
+        assert!(segv.contains("read()/recv() returns 0"), "{segv}");
+        let python = en(9, ProgramLanguage::Python);
+        assert!(python.contains("b''"), "{python}");
+        let pipe_zh = zh(13, ProgramLanguage::C);
+        assert!(
+            pipe_zh.contains("SIGPIPE") && pipe_zh.contains("被杀死"),
+            "{pipe_zh}"
+        );
+        assert!(!pipe_zh.contains("killed"), "{pipe_zh}");
+        let segv_zh = zh(11, ProgramLanguage::C);
+        assert!(segv_zh.contains("返回 -1 是出错"), "{segv_zh}");
+    }
 
     #[test]
     fn pieces_cut_inside_multibyte_characters() {

@@ -127,18 +127,25 @@ fn is_system_path(path: &str) -> bool {
 }
 
 fn is_runnable(program: &str) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    let executable = |p: &Path| {
-        p.metadata()
-            .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-            .unwrap_or(false)
-    };
     if program.contains('/') {
-        return executable(Path::new(program));
+        return is_executable(Path::new(program));
     }
-    std::env::var_os("PATH")
-        .map(|paths| std::env::split_paths(&paths).any(|dir| executable(&dir.join(program))))
-        .unwrap_or(false)
+    on_path(program, &std::env::var_os("PATH").unwrap_or_default()).is_some()
+}
+
+/// A regular file someone may execute.
+pub(super) fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    path.metadata()
+        .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+/// Where `program` (a bare name) is found in the folders of `path` (a
+/// `PATH` value), as the shell finds it.
+pub(super) fn on_path(program: &str, path: &std::ffi::OsStr) -> Option<PathBuf> {
+    std::env::split_paths(path)
+        .map(|dir| dir.join(program))
+        .find(|p| is_executable(p))
 }
 
 /// The socket a server of `transport` serves on: IPv4 before IPv6.

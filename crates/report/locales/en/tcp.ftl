@@ -175,8 +175,11 @@ tcp-client-eof-exits-traceback = When the server closed the connection, the clie
         [node] On the socket's 'end' or 'close' event the server has closed: say so and stop writing.
        *[other] When recv() returns b'' the server has closed: say so and stop, instead of using the closed connection.
     }
-tcp-client-eof-exits-killed = When the server closed the connection, the client went on using it and died: { $state }. { $lang ->
-        [c] A send() on a connection the server closed raises SIGPIPE, which kills the program. When read()/recv() returns 0 the server has closed: say so, stop the loop (break) and close().
+tcp-client-eof-exits-killed = After the server closed the connection, the client ended: { $state }. { $lang ->
+        [c] { $sigpipe ->
+            [yes] It went on writing to the closed connection, and send() raised SIGPIPE, which kills the program. When read()/recv() returns 0 the server has closed: say so, stop the loop (break) and close().
+           *[other] When read()/recv() returns 0 the server has closed (and -1 is an error): say so, stop the loop (break) and close(), and use only the bytes a call returned.
+        }
         [node] When the socket emits 'end' or 'close' the server has closed: say so and stop writing.
        *[other] When recv() returns b'' the server has closed: say so and stop, instead of using the closed connection.
     }

@@ -175,8 +175,11 @@ tcp-client-eof-exits-traceback = 服务器关闭连接时，客户端带着报�
         [node] 收到 socket 的 'end' 或 'close' 事件说明服务器已经关闭：提示一下，然后停止写入。
        *[other] recv() 返回 b'' 说明服务器已经关闭：提示一下然后停止，不要再使用已关闭的连接。
     }
-tcp-client-eof-exits-killed = 服务器关闭连接后，客户端还在使用这个连接，结果异常结束：{ $state }。{ $lang ->
-        [c] 对已被服务器关闭的连接调用 send() 会触发 SIGPIPE，进程因此被杀死。read()/recv() 返回 0 说明服务器已经关闭：提示一下，跳出循环（break），再 close()。
+tcp-client-eof-exits-killed = 服务器关闭连接后，客户端结束了：{ $state }。{ $lang ->
+        [c] { $sigpipe ->
+            [yes] 它还在往已关闭的连接上写，send() 触发了 SIGPIPE，进程因此被杀死。read()/recv() 返回 0 说明服务器已经关闭：提示一下，跳出循环（break），再 close()。
+           *[other] read()/recv() 返回 0 说明服务器已经关闭（返回 -1 是出错）：提示一下，跳出循环（break），再 close()，而且只使用调用实际返回的那些字节。
+        }
         [node] 收到 socket 的 'end' 或 'close' 事件说明服务器已经关闭：提示一下，然后停止写入。
        *[other] recv() 返回 b'' 说明服务器已经关闭：提示一下然后停止，不要再使用已关闭的连接。
     }
