@@ -29,6 +29,7 @@ pub mod server_addr;
 pub mod settings;
 pub mod sockdiag;
 pub mod source_hints;
+mod spawn;
 pub mod stdin;
 pub mod target;
 pub mod tcp;

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
-use tokio::process::ChildStdin;
+use tokio::net::unix::pipe;
 use tokio::sync::{mpsc, watch};
 
 /// How long a line may take to show on the wire before the next is written anyway.
@@ -21,7 +21,7 @@ const SETTLE_PER_LATENCY: u32 = 10;
 /// Where the lines go.
 pub enum StdinSink {
     /// An external program's stdin pipe.
-    Pipe(ChildStdin),
+    Pipe(pipe::Sender),
     /// An in-process target's line channel.
     Channel(mpsc::Sender<String>),
 }
@@ -113,7 +113,7 @@ impl StdinProgress {
 }
 
 /// Bytes in a pipe not yet read by its reader (`FIONREAD`).
-fn unread_bytes(pipe: &ChildStdin) -> Option<usize> {
+fn unread_bytes(pipe: &pipe::Sender) -> Option<usize> {
     use std::os::fd::AsRawFd;
     nix::ioctl_read_bad!(fionread, nix::libc::FIONREAD, nix::libc::c_int);
     let mut n: nix::libc::c_int = 0;
@@ -178,15 +178,11 @@ pub async fn feed_reporting(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::process::Stdio;
 
     /// Feeds two lines to `program` and returns the progress after them.
     async fn fed(program: &[&str]) -> StdinProgress {
-        let mut child = tokio::process::Command::new(program[0])
+        let mut child = crate::spawn::Launch::new(program[0])
             .args(&program[1..])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .kill_on_drop(true)
             .spawn()
             .expect("spawns");
         let pipe = child.stdin.take().expect("piped");

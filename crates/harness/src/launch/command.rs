@@ -7,6 +7,7 @@ use crate::procfs::{self, BoundSocket};
 pub use crate::sandbox::Limits;
 use crate::sandbox::jail::{self, Jail, Spec};
 use crate::source_hints;
+use crate::spawn::Launch;
 use crate::stdin::{self, StdinSink};
 use crate::target::{BoxFuture, Instance, LaunchError, LaunchRequest, Target};
 use nix::sys::resource::{Resource, getrlimit, setrlimit};
@@ -15,7 +16,6 @@ use sockspec_results::Transport;
 use std::net::{IpAddr, SocketAddr};
 use std::os::fd::{AsRawFd, BorrowedFd};
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
@@ -142,7 +142,7 @@ pub(super) fn is_executable(path: &Path) -> bool {
 
 /// Where `program` (a bare name) is found in the folders of `path` (a
 /// `PATH` value), as the shell finds it.
-pub(super) fn on_path(program: &str, path: &std::ffi::OsStr) -> Option<PathBuf> {
+pub(crate) fn on_path(program: &str, path: &std::ffi::OsStr) -> Option<PathBuf> {
     std::env::split_paths(path)
         .map(|dir| dir.join(program))
         .find(|p| is_executable(p))
@@ -245,7 +245,7 @@ impl Target for Command {
                 };
                 let cmd = jail::command(&spec)
                     .map_err(|e| LaunchError::Setup(format!("sandbox: {e}")))?;
-                (tokio::process::Command::from(cmd), cgroup)
+                (cmd, cgroup)
             } else {
                 (unsandboxed(&args, &prepared.work, net, self.limits), None)
             };
@@ -253,11 +253,7 @@ impl Target for Command {
                 .env("SOCKSPEC_PORT", port.to_string())
                 .env("PYTHONUNBUFFERED", "1")
                 .env("PYTHONIOENCODING", "utf-8")
-                .env("PYTHONDONTWRITEBYTECODE", "1")
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .kill_on_drop(true);
+                .env("PYTHONDONTWRITEBYTECODE", "1");
             let attach: jail::Attach = {
                 let (jail, sandbox) = (jail.clone(), self.sandbox);
                 Box::new(move |pid| match sandbox {
@@ -269,7 +265,7 @@ impl Target for Command {
                 let program = if self.sandbox { "bwrap" } else { &args[0] };
                 LaunchError::Spawn(format!("{program}: {e}"))
             })?;
-            let pid = child.id().expect("a just-spawned child has a pid");
+            let pid = child.id();
 
             let output = Output::default();
             let drains = [
@@ -350,13 +346,8 @@ impl Target for Command {
 
 /// The command for a program run without a sandbox: in `net` (when it is a
 /// namespace), its own process group, with rlimits, in `workdir`.
-fn unsandboxed(
-    args: &[String],
-    workdir: &Path,
-    net: &Net,
-    limits: Limits,
-) -> tokio::process::Command {
-    let mut cmd = tokio::process::Command::new(&args[0]);
+fn unsandboxed(args: &[String], workdir: &Path, net: &Net, limits: Limits) -> Launch {
+    let mut cmd = Launch::new(&args[0]);
     cmd.args(&args[1..]).current_dir(workdir);
     let ns = net.ns_fd().map(|fd| fd.as_raw_fd());
     if ns.is_some() {
@@ -365,10 +356,10 @@ fn unsandboxed(
     }
     let (_, nofile_hard) = getrlimit(Resource::RLIMIT_NOFILE).unwrap_or((1024, 1024));
     let nofile = limits.open_files.min(nofile_hard);
-    // SAFETY: only async-signal-safe system calls run between fork and exec;
-    // the namespace descriptor stays open until exec.
+    // SAFETY: only async-signal-safe system calls run between the start and
+    // exec; the namespace descriptor stays open until exec.
     unsafe {
-        cmd.pre_exec(move || {
+        cmd.setup(std::sync::Arc::new(move || {
             crate::sandbox::release_held_signals()?;
             if let Some(fd) = ns {
                 nix::sched::setns(
@@ -391,7 +382,7 @@ fn unsandboxed(
             )?;
             setrlimit(Resource::RLIMIT_FSIZE, limits.file_bytes, limits.file_bytes)?;
             Ok(())
-        });
+        }));
     }
     cmd
 }

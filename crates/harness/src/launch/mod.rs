@@ -5,6 +5,7 @@ mod in_process;
 mod remote;
 pub mod shim;
 
+pub(crate) use command::on_path;
 pub use command::{Command, Limits};
 pub use in_process::{IdleProbe, IdleReport, InProcess, InProcessIo, Started};
 pub use remote::Remote;

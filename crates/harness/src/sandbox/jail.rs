@@ -32,6 +32,7 @@ use super::cgroup::{self, Cgroup};
 use super::copy::{self, Budget, CopyReport};
 use super::registry::{self, Registered, ShuttingDown, Teardown};
 use crate::procfs;
+use crate::spawn::{Child, Launch};
 use nix::sched::CloneFlags;
 use nix::sys::resource::{Resource, getrlimit, setrlimit};
 use nix::unistd::{Gid, Pid, Uid};
@@ -631,8 +632,8 @@ fn prlimit() -> Option<&'static Path> {
 
 /// The `bwrap` command for `spec`: joins the network namespace, the cgroup,
 /// sets the rlimits, drops to [`TARGET_ID`] when root, and dies with sockspec.
-pub(crate) fn command(spec: &Spec<'_>) -> io::Result<std::process::Command> {
-    let mut cmd = std::process::Command::new("bwrap");
+pub(crate) fn command(spec: &Spec<'_>) -> io::Result<Launch> {
+    let mut cmd = Launch::new("bwrap");
     cmd.args(bwrap_args(spec));
     let cstring = |p: &Path| CString::new(p.as_os_str().as_bytes()).map_err(io::Error::other);
     let staged = spec
@@ -657,11 +658,11 @@ pub(crate) fn command(spec: &Spec<'_>) -> io::Result<std::process::Command> {
     let cpu = limits.cpu_seconds;
     let drop_to = identity().drop_to;
     let parent = nix::unistd::getpid();
-    // SAFETY: between fork and exec only async-signal-safe system calls run,
-    // on data prepared before the fork (no allocation); the descriptors stay
-    // open until exec.
+    // SAFETY: between the start and exec only async-signal-safe system calls
+    // run, on data prepared before (no allocation); the descriptors stay open
+    // until exec.
     unsafe {
-        cmd.pre_exec(move || {
+        cmd.setup(Arc::new(move || {
             super::release_held_signals()?;
             // Its own process group: a terminal's Ctrl-C reaches sockspec only.
             nix::unistd::setpgid(Pid::from_raw(0), Pid::from_raw(0))?;
@@ -714,9 +715,7 @@ pub(crate) fn command(spec: &Spec<'_>) -> io::Result<std::process::Command> {
             }
             setrlimit(Resource::RLIMIT_CPU, cpu, cpu + 1)?;
             if let Some((uid, gid)) = drop_to {
-                nix::unistd::setgroups(&[])?;
-                nix::unistd::setresgid(gid, gid, gid)?;
-                nix::unistd::setresuid(uid, uid, uid)?;
+                crate::spawn::become_user(uid.as_raw(), gid.as_raw())?;
             }
             // Set after the uid change, which clears it: when sockspec dies,
             // so does bwrap, and with it (--die-with-parent) the sandbox.
@@ -728,7 +727,7 @@ pub(crate) fn command(spec: &Spec<'_>) -> io::Result<std::process::Command> {
                 return Err(io::Error::from_raw_os_error(nix::libc::ESRCH));
             }
             Ok(())
-        });
+        }));
     }
     Ok(cmd)
 }
@@ -743,9 +742,9 @@ pub(crate) type Attach = Box<dyn FnOnce(u32) -> Result<(), ShuttingDown> + Send>
 
 type Job = (
     tokio::runtime::Handle,
-    tokio::process::Command,
+    Launch,
     Attach,
-    tokio::sync::oneshot::Sender<io::Result<tokio::process::Child>>,
+    tokio::sync::oneshot::Sender<io::Result<Child>>,
 );
 
 /// The thread that starts every instance. It has joined (for the processes
@@ -778,9 +777,9 @@ fn spawner() -> &'static Spawner {
                     Ok(child)
                 });
                 let _ = ready.send(holder.is_ok());
-                for (handle, mut cmd, attach, reply) in rx {
+                for (handle, cmd, attach, reply) in rx {
                     let _entered = handle.enter();
-                    let _ = reply.send(spawn_attached(&mut cmd, attach));
+                    let _ = reply.send(spawn_attached(&cmd, attach));
                 }
             })
             .expect("a thread can be started");
@@ -847,10 +846,7 @@ pub(crate) fn contained() -> bool {
 /// only when sockspec itself ends. `attach` records the process (in its
 /// instance's jail) on that thread as soon as it started: a teardown on a
 /// signal then finds it even if the task that asked is never run again.
-pub(crate) async fn spawn(
-    cmd: tokio::process::Command,
-    attach: Attach,
-) -> io::Result<tokio::process::Child> {
+pub(crate) async fn spawn(cmd: Launch, attach: Attach) -> io::Result<Child> {
     let (reply, answer) = tokio::sync::oneshot::channel();
     let job = (tokio::runtime::Handle::current(), cmd, attach, reply);
     let sent = spawner()
@@ -863,23 +859,18 @@ pub(crate) async fn spawn(
             .await
             .unwrap_or_else(|_| Err(io::Error::other("the spawner thread is gone"))),
         // The thread is gone (it never ends): start it here.
-        Err(std::sync::mpsc::SendError((_, mut cmd, attach, _))) => {
-            spawn_attached(&mut cmd, attach)
-        }
+        Err(std::sync::mpsc::SendError((_, cmd, attach, _))) => spawn_attached(&cmd, attach),
     }
 }
 
 /// Starts `cmd` and records it with `attach` (which ends it when sockspec is
 /// shutting down).
-fn spawn_attached(
-    cmd: &mut tokio::process::Command,
-    attach: Attach,
-) -> io::Result<tokio::process::Child> {
+fn spawn_attached(cmd: &Launch, attach: Attach) -> io::Result<Child> {
     if registry::closed() {
         return Err(io::Error::other(ShuttingDown));
     }
     let child = cmd.spawn()?;
-    let pid = child.id().expect("a just-spawned child has a pid");
+    let pid = child.id();
     attach(pid).map_err(io::Error::other)?;
     Ok(child)
 }
@@ -911,7 +902,7 @@ pub(crate) fn probe(netns: BorrowedFd<'_>) -> Result<(), String> {
         argv: &argv,
     };
     let out = command(&spec)
-        .and_then(|mut c| c.stdin(std::process::Stdio::null()).output())
+        .and_then(|c| c.into_std().stdin(std::process::Stdio::null()).output())
         .map_err(|e| match e.kind() {
             io::ErrorKind::NotFound => {
                 "bubblewrap is not installed (`bwrap` not found; Debian package `bubblewrap`)"
