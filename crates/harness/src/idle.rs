@@ -17,6 +17,7 @@
 //! kernel holds back (Nagle), output sockspec has not read yet.
 
 use crate::latency::Latency;
+use crate::proc_files;
 use crate::procfs;
 use crate::stdin::StdinProgress;
 use nix::libc;
@@ -76,24 +77,21 @@ pub fn snapshot(pids: &[u32]) -> Option<Snapshot> {
     let boot_now = clock_now(libc::CLOCK_BOOTTIME)?;
     let mut tasks = Vec::new();
     for &pid in pids {
-        let Ok(comm) = fs::read_to_string(format!("/proc/{pid}/comm")) else {
+        let Ok(comm) = proc_files::read(&format!("/proc/{pid}/comm")) else {
             continue;
         };
         if matches!(comm.trim(), "bwrap" | "unshare") {
             continue;
         }
-        let Ok(dir) = fs::read_dir(format!("/proc/{pid}/task")) else {
+        let Ok(tids) = proc_files::numbers_in(&format!("/proc/{pid}/task")) else {
             continue;
         };
-        for entry in dir.flatten() {
-            let Some(tid) = entry.file_name().to_str().and_then(|s| s.parse().ok()) else {
-                continue;
-            };
-            let path = entry.path();
+        for tid in tids {
+            let path = format!("/proc/{pid}/task/{tid}");
             let Some(task) = look_at(pid, tid, &path, boot_now) else {
                 // Gone between listing and reading (it exited), or unreadable:
                 // an exited thread does nothing more; an unreadable one may.
-                if path.exists() {
+                if std::path::Path::new(&path).exists() {
                     return None;
                 }
                 continue;
@@ -110,14 +108,14 @@ pub fn snapshot(pids: &[u32]) -> Option<Snapshot> {
     Some(Snapshot { tasks, at })
 }
 
-fn look_at(pid: u32, tid: u32, path: &std::path::Path, boot_now: Duration) -> Option<Task> {
-    let stat = fs::read_to_string(path.join("stat")).ok()?;
+fn look_at(pid: u32, tid: u32, path: &str, boot_now: Duration) -> Option<Task> {
+    let stat = proc_files::read(&format!("{path}/stat")).ok()?;
     let fields: Vec<&str> = crate::procfs::stat_fields(&stat)?.collect();
     let state = fields.first()?.chars().next()?;
     // Field 22 of stat (the 20th after the name): when the thread started, in
     // clock ticks since boot (USER_HZ, fixed at 100 by the kernel's ABI).
     let started = Duration::from_millis(fields.get(19)?.parse::<u64>().ok()? * 10);
-    let schedstat = fs::read_to_string(path.join("schedstat")).ok()?;
+    let schedstat = proc_files::read(&format!("{path}/schedstat")).ok()?;
     let mut numbers = schedstat.split_whitespace().map(str::parse::<u64>);
     let busy_ns = numbers.next()?.ok()? + numbers.next()?.ok()?;
     let ended = matches!(state, 'Z' | 'X' | 'x');
@@ -127,7 +125,7 @@ fn look_at(pid: u32, tid: u32, path: &std::path::Path, boot_now: Duration) -> Op
         // Stopped by a signal: it acts only once continued, by someone else.
         'T' | 't' => Wait::Input { stdin: false },
         'S' => {
-            let syscall = fs::read_to_string(path.join("syscall")).ok()?;
+            let syscall = proc_files::read(&format!("{path}/syscall")).ok()?;
             let call = parse_syscall(&syscall)?;
             classify(&call, &Memory { pid }, boot_now.saturating_sub(started))?
         }

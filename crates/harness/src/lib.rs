@@ -19,6 +19,7 @@ pub mod launch;
 pub mod net;
 pub mod output;
 pub mod poll;
+pub mod proc_files;
 pub mod procfs;
 pub mod property;
 pub mod recorder;

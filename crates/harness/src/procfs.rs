@@ -1,6 +1,7 @@
 //! What a running target is doing, read from `/proc`: its processes, the sockets
 //! holds (the inodes `sockdiag` matches with bound sockets) and its CPU time.
 
+use crate::proc_files;
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use sockspec_results::Transport;
@@ -30,7 +31,7 @@ pub fn stat_fields(stat: &str) -> Option<std::str::SplitWhitespace<'_>> {
 /// The state letter (`R`, `S`, `D`, `Z`, `T`, ...) of the process or thread
 /// whose `/proc` folder is `dir`; `None` when it is gone.
 pub fn state_in(dir: &std::path::Path) -> Option<char> {
-    let stat = fs::read_to_string(dir.join("stat")).ok()?;
+    let stat = proc_files::read(&format!("{}/stat", dir.display())).ok()?;
     stat_fields(&stat)?.next()?.chars().next()
 }
 
@@ -46,12 +47,13 @@ pub fn ended(pid: u32) -> bool {
 /// runnable or in uninterruptible sleep).
 pub fn all_threads_waiting(pid: u32) -> bool {
     process_tree(pid).iter().all(|p| {
-        let Ok(tasks) = fs::read_dir(format!("/proc/{p}/task")) else {
+        let Ok(tasks) = proc_files::numbers_in(&format!("/proc/{p}/task")) else {
             return true;
         };
-        tasks
-            .flatten()
-            .all(|task| !matches!(state_in(&task.path()), Some('R' | 'D')))
+        tasks.iter().all(|tid| {
+            let task = format!("/proc/{p}/task/{tid}");
+            !matches!(state_in(std::path::Path::new(&task)), Some('R' | 'D'))
+        })
     })
 }
 
@@ -61,7 +63,7 @@ pub fn all_threads_waiting(pid: u32) -> bool {
 pub fn all_stopped(pids: &[u32]) -> bool {
     let states: Vec<char> = pids
         .iter()
-        .filter_map(|pid| fs::read_to_string(format!("/proc/{pid}/stat")).ok())
+        .filter_map(|pid| proc_files::read(&format!("/proc/{pid}/stat")).ok())
         .filter(|stat| !(stat.contains("(bwrap)") || stat.contains("(unshare)")))
         .filter_map(|stat| stat_fields(&stat)?.next()?.chars().next())
         .collect();
@@ -83,16 +85,17 @@ pub fn process_tree(pid: u32) -> Vec<u32> {
 
 /// The parent of `pid`, from `/proc/PID/stat`.
 pub fn parent(pid: u32) -> Option<u32> {
-    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let stat = proc_files::read(&format!("/proc/{pid}/stat")).ok()?;
     stat_fields(&stat)?.nth(1)?.parse().ok()
 }
 
 /// The children of `pid` (of any of its threads).
 pub fn children(pid: u32) -> Vec<u32> {
     let mut found = Vec::new();
-    if let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) {
-        for task in tasks.flatten() {
-            let list = fs::read_to_string(task.path().join("children")).unwrap_or_default();
+    if let Ok(tasks) = proc_files::numbers_in(&format!("/proc/{pid}/task")) {
+        for tid in tasks {
+            let list =
+                proc_files::read(&format!("/proc/{pid}/task/{tid}/children")).unwrap_or_default();
             found.extend(
                 list.split_whitespace()
                     .filter_map(|c| c.parse::<u32>().ok()),
@@ -130,7 +133,7 @@ pub fn cpu_time(pids: &[u32]) -> Duration {
     let ticks_per_second = 100; // USER_HZ, fixed by the kernel's ABI
     let ticks: u64 = pids
         .iter()
-        .filter_map(|pid| fs::read_to_string(format!("/proc/{pid}/stat")).ok())
+        .filter_map(|pid| proc_files::read(&format!("/proc/{pid}/stat")).ok())
         .filter_map(|stat| {
             let fields: Vec<&str> = stat_fields(&stat)?.collect();
             // utime and stime are fields 14 and 15 of stat, 12 and 13 here.
@@ -147,9 +150,13 @@ pub fn cpu_time(pids: &[u32]) -> Duration {
 pub fn busy_time(pids: &[u32]) -> Duration {
     let nanos: u64 = pids
         .iter()
-        .filter_map(|pid| fs::read_dir(format!("/proc/{pid}/task")).ok())
-        .flat_map(|tasks| tasks.flatten())
-        .filter_map(|task| fs::read_to_string(task.path().join("schedstat")).ok())
+        .flat_map(|pid| {
+            let tasks = proc_files::numbers_in(&format!("/proc/{pid}/task")).unwrap_or_default();
+            tasks.into_iter().map(move |tid| (pid, tid))
+        })
+        .filter_map(|(pid, tid)| {
+            proc_files::read(&format!("/proc/{pid}/task/{tid}/schedstat")).ok()
+        })
         .filter_map(|stat| {
             let mut fields = stat.split_whitespace().map(str::parse::<u64>);
             Some(fields.next()?.ok()? + fields.next()?.ok()?)

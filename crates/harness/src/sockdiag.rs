@@ -176,6 +176,17 @@ impl Diag {
     /// The listening TCP sockets and the UDP sockets bound to a port in the
     /// namespace whose inode is in `inodes` (the sockets some processes hold).
     pub fn bound(&self, inodes: &HashSet<u64>) -> io::Result<Vec<BoundSocket>> {
+        Ok(self
+            .bound_sockets()?
+            .into_iter()
+            .filter(|(_, inode)| inodes.contains(inode))
+            .map(|(socket, _)| socket)
+            .collect())
+    }
+
+    /// Every socket here that a server could serve on (listening TCP, UDP
+    /// with a port), with its inode: whose they are, `/proc` tells.
+    pub fn bound_sockets(&self) -> io::Result<Vec<(BoundSocket, u64)>> {
         let mut found = Vec::new();
         for transport in [Transport::Tcp, Transport::Udp] {
             for family in [AF_INET, AF_INET6] {
@@ -185,12 +196,13 @@ impl Diag {
                         Transport::Tcp => listening,
                         Transport::Udp => local.port() != 0,
                     };
-                    if keep && inodes.contains(&u64::from(inode)) {
-                        found.push(BoundSocket {
+                    if keep {
+                        let socket = BoundSocket {
                             transport,
                             local,
                             listening,
-                        });
+                        };
+                        found.push((socket, u64::from(inode)));
                     }
                 })?;
             }

@@ -138,6 +138,7 @@ impl Launch {
         let envp_ptrs = null_terminated(&envp);
         let failure = AtomicI32::new(0);
         let plan = ChildPlan {
+            name: task_name(&path),
             path: path.as_ptr(),
             argv: argv_ptrs.as_ptr(),
             envp: envp_ptrs.as_ptr(),
@@ -281,6 +282,8 @@ impl Drop for Child {
 
 /// What the child needs, prepared by the parent: it only reads it.
 struct ChildPlan<'a> {
+    /// The name `exec` will give it (see [`task_name`]).
+    name: [u8; 16],
     path: *const libc::c_char,
     argv: *const *const libc::c_char,
     envp: *const *const libc::c_char,
@@ -368,6 +371,11 @@ fn child_steps(plan: &ChildPlan<'_>) -> io::Result<()> {
     if !plan.dir.is_null() {
         check(unsafe { libc::chdir(plan.dir) })?;
     }
+    // The parent resumes while exec is still under way, before exec renames
+    // the child: it must not be seen in /proc under the name of the thread
+    // that started it (taken for the program, it would be taken for gone
+    // once renamed).
+    check(unsafe { libc::prctl(libc::PR_SET_NAME, plan.name.as_ptr()) })?;
     // Handlers are sockspec's code: the program starts with the defaults,
     // SIGPIPE included (Rust ignores it), and no signal held.
     for signal in 1..=libc::SIGRTMAX() {
@@ -416,6 +424,17 @@ pub(crate) fn become_user(uid: u32, gid: u32) -> io::Result<()> {
         check(libc::syscall(libc::SYS_setresgid, gid, gid, gid))?;
         check(libc::syscall(libc::SYS_setresuid, uid, uid, uid))
     }
+}
+
+/// The name a process gets when it execs `path`: the file's name, cut to
+/// the kernel's 15 bytes, NUL-terminated.
+fn task_name(path: &CString) -> [u8; 16] {
+    let bytes = path.as_bytes();
+    let file = bytes.rsplit(|b| *b == b'/').next().unwrap_or(bytes);
+    let mut name = [0u8; 16];
+    let len = file.len().min(15);
+    name[..len].copy_from_slice(&file[..len]);
+    name
 }
 
 fn c_string(s: &OsStr) -> io::Result<CString> {
@@ -497,6 +516,14 @@ mod tests {
             .env("GREETING", "hello")
             .current_dir(dir.path());
         let mut child = launch.spawn().unwrap();
+        // Named for its program from the start, as exec names it (and the
+        // thread that started it keeps its own name).
+        let comm = std::fs::read_to_string(format!("/proc/{}/comm", child.id())).unwrap();
+        assert_eq!(comm, "sh\n");
+        assert_ne!(
+            std::fs::read_to_string("/proc/thread-self/comm").unwrap(),
+            "sh\n"
+        );
         let mut stdin = child.stdin.take().unwrap();
         stdin.write_all(b"typed\n").await.unwrap();
         drop(stdin);
@@ -557,6 +584,16 @@ mod tests {
         assert_eq!(error.raw_os_error(), Some(libc::EPERM));
         let missing = Launch::new("sockspec-no-such-program").spawn().err();
         assert_eq!(missing.map(|e| e.kind()), Some(io::ErrorKind::NotFound));
+    }
+
+    #[test]
+    fn a_child_is_named_as_exec_will_name_it() {
+        let name = |p: &str| task_name(&CString::new(p).unwrap());
+        assert_eq!(&name("/usr/bin/bwrap")[..6], b"bwrap\0");
+        assert_eq!(
+            &name("/opt/a-very-long-program-name")[..],
+            b"a-very-long-pro\0"
+        );
     }
 
     #[tokio::test]

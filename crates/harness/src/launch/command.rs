@@ -415,12 +415,21 @@ async fn wait_until_bound(
     let start = Instant::now();
     let mut pause = Duration::from_millis(1);
     loop {
-        let inodes = procfs::socket_inodes(&procfs::process_tree(pid));
-        let bound = match inodes.is_empty() {
+        // Bound sockets are few and cheap to list; whose they are is read
+        // from /proc only when there are some.
+        let candidates = net
+            .with_diag(|diag| diag.bound_sockets())
+            .map_err(|e| LaunchError::Setup(format!("sock_diag: {e}")))?;
+        let bound: Vec<BoundSocket> = match candidates.is_empty() {
             true => Vec::new(),
-            false => net
-                .with_diag(|diag| diag.bound(&inodes))
-                .map_err(|e| LaunchError::Setup(format!("sock_diag: {e}")))?,
+            false => {
+                let inodes = procfs::socket_inodes(&procfs::process_tree(pid));
+                candidates
+                    .into_iter()
+                    .filter(|(_, inode)| inodes.contains(inode))
+                    .map(|(socket, _)| socket)
+                    .collect()
+            }
         };
         if let Some(addr) = serving_socket(&bound, transport) {
             return Ok((addr, bound));

@@ -31,6 +31,7 @@ use super::Limits;
 use super::cgroup::{self, Cgroup};
 use super::copy::{self, Budget, CopyReport};
 use super::registry::{self, Registered, ShuttingDown, Teardown};
+use super::stage::Stage;
 use crate::procfs;
 use crate::spawn::{Child, Launch};
 use nix::sched::CloneFlags;
@@ -40,7 +41,6 @@ use std::ffi::{CString, OsStr, OsString};
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -78,15 +78,15 @@ pub enum JailError {
 
 /// Whom targets run as, decided once from who sockspec is.
 #[derive(Debug, Clone, Copy)]
-struct Identity {
+pub(super) struct Identity {
     /// Set when sockspec may and must drop to [`TARGET_ID`] before `bwrap`
     /// runs (it is root with that uid mapped): the target is then an
     /// unprivileged uid on the machine, and toolchains in folders only root can
     /// enter (`/root/.pyenv`) are shown through a private bind mount.
-    drop_to: Option<(Uid, Gid)>,
+    pub(super) drop_to: Option<(Uid, Gid)>,
 }
 
-fn identity() -> Identity {
+pub(super) fn identity() -> Identity {
     static IDENTITY: OnceLock<Identity> = OnceLock::new();
     *IDENTITY.get_or_init(|| {
         let mapped = |file: &str| {
@@ -192,9 +192,10 @@ enum Process {
 #[derive(Default)]
 struct State {
     torn_down: bool,
-    /// The working directory (the copy), and the folder of what else the
-    /// sandbox is given (its /etc/hosts, toolchain mount points).
+    /// The working directory (the copy).
     dirs: Vec<tempfile::TempDir>,
+    /// What else the sandbox is given (its /etc/hosts, toolchain mount points).
+    stage: Option<Arc<Stage>>,
     process: Option<Process>,
     cgroup: Option<Cgroup>,
 }
@@ -238,19 +239,15 @@ impl Jail {
         })?
     }
 
-    /// Makes one more temporary folder that lives as long as the jail.
-    fn extra_dir(&self, prefix: &str) -> Result<PathBuf, JailError> {
-        let dir = tempfile::Builder::new()
-            .prefix(prefix)
-            .tempdir()
-            .map_err(JailError::Folder)?;
-        let path = dir.path().to_path_buf();
+    /// The sandboxes' shared [`Stage`], held as long as the jail.
+    fn hold_stage(&self) -> Result<Arc<Stage>, JailError> {
+        let stage = Stage::shared().map_err(JailError::Folder)?;
         let mut state = self.state();
         if state.torn_down {
             return Err(ShuttingDown.into());
         }
-        state.dirs.push(dir);
-        Ok(path)
+        state.stage = Some(Arc::clone(&stage));
+        Ok(stage)
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
@@ -298,31 +295,22 @@ impl Jail {
         }
         // What the sandbox is given besides the copy: its /etc/hosts, and
         // mount points for the toolchains bwrap could not reach itself.
-        let extra = self.extra_dir("sockspec-sandbox-")?;
-        if Path::new("/etc/hosts").is_file() {
-            let hosts = extra.join("hosts");
-            std::fs::write(&hosts, hosts_file()).map_err(JailError::Folder)?;
-            std::fs::set_permissions(&hosts, std::fs::Permissions::from_mode(0o644))
-                .map_err(JailError::Folder)?;
-            prepared.hosts = Some(hosts);
-        }
+        let stage = self.hold_stage()?;
+        prepared.hosts = stage.hosts().map(Path::to_path_buf);
         let drop_to = identity().drop_to;
-        for (i, root) in tool_roots(argv0, drop_to.is_some()).into_iter().enumerate() {
+        for root in tool_roots(argv0, drop_to.is_some()) {
             if drop_to.is_some() {
                 // bwrap, run as the target's uid, may not enter the folder
                 // holding it (`/root` is 0700): bind it to a place it can reach.
-                let stage = extra.join(format!("tool-{i}"));
-                std::fs::create_dir(&stage).map_err(JailError::Folder)?;
-                prepared.staged.push((root.clone(), stage.clone()));
-                prepared.shown.push((stage, root));
+                let point = stage.mount_point(&root).map_err(JailError::Folder)?;
+                prepared.staged.push((root.clone(), point.clone()));
+                prepared.shown.push((point, root));
             } else if std::fs::read_dir(&root).is_ok() {
                 prepared.shown.push((root.clone(), root));
             }
         }
         if let Some((uid, gid)) = drop_to {
-            for dir in [&self.work, &extra] {
-                chown_tree(dir, uid, gid).map_err(JailError::Folder)?;
-            }
+            chown_tree(&self.work, uid, gid).map_err(JailError::Folder)?;
         }
         Ok(prepared)
     }
@@ -363,13 +351,14 @@ impl Jail {
 
 impl Teardown for Jail {
     fn teardown(&self) {
-        let (process, cgroup, dirs) = {
+        let (process, cgroup, dirs, stage) = {
             let mut state = self.state();
             state.torn_down = true;
             (
                 state.process.take(),
                 state.cgroup.take(),
                 std::mem::take(&mut state.dirs),
+                state.stage.take(),
             )
         };
         if let Some(process) = &process {
@@ -379,7 +368,7 @@ impl Teardown for Jail {
             cgroup.remove();
         }
         // Only now that nothing can write into them.
-        drop(dirs);
+        drop((dirs, stage));
     }
 }
 
@@ -486,7 +475,7 @@ fn wait_ended(pidfd: BorrowedFd<'_>, deadline: Instant) {
 }
 
 /// `chown -hR uid:gid path` (links themselves, never followed).
-fn chown_tree(path: &Path, uid: Uid, gid: Gid) -> io::Result<()> {
+pub(super) fn chown_tree(path: &Path, uid: Uid, gid: Gid) -> io::Result<()> {
     std::os::unix::fs::lchown(path, Some(uid.as_raw()), Some(gid.as_raw()))?;
     if std::fs::symlink_metadata(path)?.is_dir() {
         for entry in std::fs::read_dir(path)? {
@@ -608,7 +597,7 @@ pub(crate) fn bwrap_args(spec: &Spec<'_>) -> Vec<OsString> {
 
 /// The sandbox's `/etc/hosts`: the machine's, then [`HOSTNAME`] on loopback
 /// (so that `gethostbyname(gethostname())` works inside, as it does outside).
-fn hosts_file() -> Vec<u8> {
+pub(super) fn hosts_file() -> Vec<u8> {
     let mut hosts = copy::read_regular(Path::new("/etc/hosts"), 64 * 1024).unwrap_or_default();
     if !hosts.is_empty() && !hosts.ends_with(b"\n") {
         hosts.push(b'\n');

@@ -21,6 +21,7 @@ pub mod jail;
 mod limits;
 mod registry;
 mod rtnl;
+mod stage;
 
 pub use limits::Limits;
 pub use registry::{

@@ -1,0 +1,163 @@
+//! `/proc` files and folders kept open for polling.
+//!
+//! sockspec looks at a target's threads every few milliseconds (is it idle,
+//! has it accepted, has it bound). Opening `/proc/PID/task/TID/stat` walks
+//! five path components and makes a new open file each time: in a class,
+//! opens and closes were most of sockspec's own CPU. A file kept open is
+//! read again from its start (`pread` at 0: the kernel makes its text anew),
+//! a folder kept open is listed again after a rewind.
+//!
+//! An open file stays bound to the process it was opened for: once that
+//! process is gone, reading it fails, and the file is opened again by its
+//! path (which may now name another process, as a fresh open would). At most
+//! [`MAX_OPEN`] are kept; past that, all are closed and the count starts over.
+
+use nix::dir::Dir;
+use nix::fcntl::OFlag;
+use nix::sys::stat::Mode;
+use std::collections::HashMap;
+use std::fs::File;
+use std::io;
+use std::os::unix::fs::FileExt;
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
+
+/// How many files and folders are kept open at most.
+pub const MAX_OPEN: usize = 128;
+
+#[derive(Default)]
+struct Kept {
+    files: HashMap<String, Arc<File>>,
+    folders: HashMap<String, Dir>,
+}
+
+impl Kept {
+    fn make_room(&mut self) {
+        if self.files.len() + self.folders.len() >= MAX_OPEN {
+            self.files.clear();
+            self.folders.clear();
+        }
+    }
+}
+
+fn kept() -> MutexGuard<'static, Kept> {
+    static KEPT: LazyLock<Mutex<Kept>> = LazyLock::new(Mutex::default);
+    KEPT.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The text of the `/proc` file at `path`, as `fs::read_to_string` gives it.
+pub fn read(path: &str) -> io::Result<String> {
+    let kept_file = kept().files.get(path).cloned();
+    if let Some(file) = kept_file {
+        match read_from_start(&file) {
+            Ok(text) => return Ok(text),
+            // Its process is gone: the path may name another one now.
+            Err(_) => {
+                kept().files.remove(path);
+            }
+        }
+    }
+    let file = Arc::new(File::open(path)?);
+    let text = read_from_start(&file)?;
+    let mut kept = kept();
+    kept.make_room();
+    kept.files.insert(path.to_string(), file);
+    Ok(text)
+}
+
+fn read_from_start(file: &File) -> io::Result<String> {
+    let mut text = Vec::with_capacity(512);
+    let mut chunk = [0u8; 4096];
+    loop {
+        let n = file.read_at(&mut chunk, text.len() as u64)?;
+        if n == 0 {
+            break;
+        }
+        text.extend_from_slice(&chunk[..n]);
+    }
+    String::from_utf8(text).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+}
+
+/// The numeric names in the `/proc` folder at `path` (pids, thread ids), in
+/// the order listed; an error when the folder cannot be read.
+pub fn numbers_in(path: &str) -> io::Result<Vec<u32>> {
+    let mut kept = kept();
+    if let Some(folder) = kept.folders.get_mut(path) {
+        if let Ok(numbers) = list(folder) {
+            return Ok(numbers);
+        }
+        kept.folders.remove(path);
+    }
+    kept.make_room();
+    let mut folder = Dir::open(
+        path,
+        OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+        Mode::empty(),
+    )?;
+    let numbers = list(&mut folder)?;
+    kept.folders.insert(path.to_string(), folder);
+    Ok(numbers)
+}
+
+/// Lists `folder` from its start (the iterator rewinds it when done).
+fn list(folder: &mut Dir) -> io::Result<Vec<u32>> {
+    let mut numbers = Vec::new();
+    for entry in folder.iter() {
+        let entry = entry?;
+        if let Some(n) = entry.file_name().to_str().ok().and_then(|s| s.parse().ok()) {
+            numbers.push(n);
+        }
+    }
+    Ok(numbers)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kept_file_reads_fresh_text_and_a_gone_process_reads_as_gone() {
+        let mut child = std::process::Command::new("sleep")
+            .arg("30")
+            .spawn()
+            .unwrap();
+        let stat = format!("/proc/{}/stat", child.id());
+        let first = read(&stat).unwrap();
+        assert!(first.contains("(sleep)"), "{first}");
+        nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(child.id() as i32),
+            nix::sys::signal::Signal::SIGSTOP,
+        )
+        .unwrap();
+        // Read again through the kept file: the state changed to stopped.
+        let mut stopped = false;
+        for _ in 0..500 {
+            if crate::procfs::stat_fields(&read(&stat).unwrap()).and_then(|mut f| f.next())
+                == Some("T")
+            {
+                stopped = true;
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        assert!(stopped, "the kept file showed the old state");
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!(read(&stat).is_err(), "a reaped process still reads");
+    }
+
+    #[test]
+    fn a_kept_folder_lists_what_is_there_now() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().to_str().unwrap().to_string();
+        assert_eq!(numbers_in(&path).unwrap(), Vec::<u32>::new());
+        std::fs::write(dir.path().join("12"), "").unwrap();
+        std::fs::write(dir.path().join("name"), "").unwrap();
+        assert_eq!(numbers_in(&path).unwrap(), vec![12]);
+        std::fs::write(dir.path().join("7"), "").unwrap();
+        let mut both = numbers_in(&path).unwrap();
+        both.sort();
+        assert_eq!(both, vec![7, 12]);
+        let threads = numbers_in(&format!("/proc/{}/task", std::process::id())).unwrap();
+        assert!(threads.contains(&std::process::id()), "{threads:?}");
+    }
+}
