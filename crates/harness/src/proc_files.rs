@@ -31,12 +31,36 @@ struct Kept {
 }
 
 impl Kept {
+    /// Below [`MAX_OPEN`]: first by closing what belongs to processes that
+    /// are gone, else by closing all.
     fn make_room(&mut self) {
-        if self.files.len() + self.folders.len() >= MAX_OPEN {
+        if self.len() < MAX_OPEN {
+            return;
+        }
+        self.files
+            .retain(|path, _| process_of(path).is_some_and(alive));
+        self.folders
+            .retain(|path, _| process_of(path).is_some_and(alive));
+        if self.len() >= MAX_OPEN {
             self.files.clear();
             self.folders.clear();
         }
     }
+
+    fn len(&self) -> usize {
+        self.files.len() + self.folders.len()
+    }
+}
+
+/// The pid in a `/proc/PID/...` path.
+fn process_of(path: &str) -> Option<i32> {
+    path.strip_prefix("/proc/")?.split('/').next()?.parse().ok()
+}
+
+/// Whether process `pid` exists (signal 0 checks without signalling).
+fn alive(pid: i32) -> bool {
+    let exists = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None);
+    exists != Err(nix::errno::Errno::ESRCH)
 }
 
 fn kept() -> MutexGuard<'static, Kept> {
@@ -64,15 +88,21 @@ pub fn read(path: &str) -> io::Result<String> {
     Ok(text)
 }
 
+/// Reads a file from its start. The kernel makes a `/proc` file's text a
+/// line (record) at a time and gives as many whole ones as fit: a read that
+/// left more than a record's room unused got them all, and the read that
+/// would return 0 is spared.
 fn read_from_start(file: &File) -> io::Result<String> {
+    const CHUNK: usize = 16 * 1024;
+    const RECORD_ROOM: usize = 4096;
     let mut text = Vec::with_capacity(512);
-    let mut chunk = [0u8; 4096];
+    let mut chunk = [0u8; CHUNK];
     loop {
         let n = file.read_at(&mut chunk, text.len() as u64)?;
-        if n == 0 {
+        text.extend_from_slice(&chunk[..n]);
+        if n == 0 || n < CHUNK - RECORD_ROOM {
             break;
         }
-        text.extend_from_slice(&chunk[..n]);
     }
     String::from_utf8(text).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
 }
@@ -143,6 +173,26 @@ mod tests {
         child.kill().unwrap();
         child.wait().unwrap();
         assert!(read(&stat).is_err(), "a reaped process still reads");
+    }
+
+    #[test]
+    fn room_is_made_by_closing_the_files_of_gone_processes_first() {
+        let mut kept = Kept::default();
+        let me = std::process::id();
+        let mut gone = std::process::Command::new("true").spawn().unwrap();
+        let gone_pid = gone.id();
+        gone.wait().unwrap();
+        for i in 0..MAX_OPEN {
+            let pid = if i == 0 { me } else { gone_pid };
+            let file = File::open("/dev/null").unwrap();
+            kept.files
+                .insert(format!("/proc/{pid}/task/{i}/stat"), Arc::new(file));
+        }
+        kept.make_room();
+        let left: Vec<&String> = kept.files.keys().collect();
+        assert_eq!(left, vec![&format!("/proc/{me}/task/0/stat")]);
+        assert_eq!(process_of("/proc/42/task/43/stat"), Some(42));
+        assert_eq!(process_of("/tmp/x"), None);
     }
 
     #[test]
