@@ -33,6 +33,9 @@ use nix::libc;
 /// same reason it changes ids with [`become_user`], never glibc's `set*id`.
 pub(crate) type Setup = Arc<dyn Fn() -> io::Result<()> + Send + Sync>;
 
+/// What runs a script that has no `#!` line.
+const SHELL: &std::ffi::CStr = c"/bin/sh";
+
 /// The child's stack: the setup makes a few system calls, no more.
 const STACK_BYTES: usize = 256 * 1024;
 
@@ -136,11 +139,17 @@ impl Launch {
         let (stderr_read, stderr_write) = pipe_pair()?;
         let argv_ptrs = null_terminated(&argv);
         let envp_ptrs = null_terminated(&envp);
+        // A script without `#!` runs with the shell, as execvp runs it.
+        let script_argv: Vec<*const libc::c_char> = [SHELL.as_ptr(), path.as_ptr()]
+            .into_iter()
+            .chain(argv_ptrs[1..].iter().copied())
+            .collect();
         let failure = AtomicI32::new(0);
         let plan = ChildPlan {
             name: task_name(&path),
             path: path.as_ptr(),
             argv: argv_ptrs.as_ptr(),
+            script_argv: script_argv.as_ptr(),
             envp: envp_ptrs.as_ptr(),
             dir: dir.as_ref().map_or(std::ptr::null(), |d| d.as_ptr()),
             stdio: [
@@ -194,7 +203,7 @@ impl Launch {
             .unwrap_or_default();
         let name = self.program.to_string_lossy();
         let found = crate::launch::on_path(&name, &search)
-            .ok_or_else(|| io::Error::from(io::ErrorKind::NotFound))?;
+            .ok_or_else(|| io::Error::from_raw_os_error(libc::ENOENT))?;
         c_string(found.as_os_str())
     }
 
@@ -286,6 +295,8 @@ struct ChildPlan<'a> {
     name: [u8; 16],
     path: *const libc::c_char,
     argv: *const *const libc::c_char,
+    /// The shell's arguments for a script without `#!`: the path, then argv's.
+    script_argv: *const *const libc::c_char,
     envp: *const *const libc::c_char,
     dir: *const libc::c_char,
     stdio: [RawFd; 3],
@@ -397,7 +408,11 @@ fn child_steps(plan: &ChildPlan<'_>) -> io::Result<()> {
         setup()?;
     }
     unsafe { libc::execve(plan.path, plan.argv, plan.envp) };
-    Err(io::Error::last_os_error())
+    let error = io::Error::last_os_error();
+    if error.raw_os_error() == Some(libc::ENOEXEC) {
+        unsafe { libc::execve(SHELL.as_ptr(), plan.script_argv, plan.envp) };
+    }
+    Err(error)
 }
 
 /// Makes the child `uid` and `gid` with no supplementary groups, for a
@@ -584,6 +599,26 @@ mod tests {
         assert_eq!(error.raw_os_error(), Some(libc::EPERM));
         let missing = Launch::new("sockspec-no-such-program").spawn().err();
         assert_eq!(missing.map(|e| e.kind()), Some(io::ErrorKind::NotFound));
+    }
+
+    #[tokio::test]
+    async fn a_script_without_a_shebang_runs_with_the_shell() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let script = dir.path().join("plain");
+        std::fs::write(&script, "echo \"$0 $1\"\n").unwrap();
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let mut child = Launch::new(&script).args(["arg"]).spawn().unwrap();
+        let mut out = String::new();
+        child
+            .stdout
+            .take()
+            .unwrap()
+            .read_to_string(&mut out)
+            .await
+            .unwrap();
+        assert!(child.wait().await.unwrap().success());
+        assert_eq!(out, format!("{} arg\n", script.display()));
     }
 
     #[test]
