@@ -516,6 +516,14 @@ mod tests {
     use super::*;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+    /// All the child writes to its stdout, until it closes it.
+    async fn stdout_of(child: &mut Child) -> String {
+        let mut out = String::new();
+        let mut stdout = child.stdout.take().expect("piped");
+        stdout.read_to_string(&mut out).await.expect("readable");
+        out
+    }
+
     #[tokio::test]
     async fn a_program_gets_its_arguments_environment_folder_and_pipes() {
         let dir = tempfile::tempdir().unwrap();
@@ -542,21 +550,10 @@ mod tests {
         let mut stdin = child.stdin.take().unwrap();
         stdin.write_all(b"typed\n").await.unwrap();
         drop(stdin);
-        let (mut out, mut err) = (String::new(), String::new());
-        child
-            .stdout
-            .take()
-            .unwrap()
-            .read_to_string(&mut out)
-            .await
-            .unwrap();
-        child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut err)
-            .await
-            .unwrap();
+        let out = stdout_of(&mut child).await;
+        let mut err = String::new();
+        let mut stderr = child.stderr.take().unwrap();
+        stderr.read_to_string(&mut err).await.unwrap();
         let status = child.wait().await.unwrap();
         let here = dir.path().canonicalize().unwrap();
         assert_eq!(out, format!("typed one hello {}\n", here.display()));
@@ -577,14 +574,7 @@ mod tests {
         }
         let mut child = launch.spawn().unwrap();
         let pid = child.id();
-        let mut out = String::new();
-        child
-            .stdout
-            .take()
-            .unwrap()
-            .read_to_string(&mut out)
-            .await
-            .unwrap();
+        let out = stdout_of(&mut child).await;
         assert_eq!(out.trim(), pid.to_string());
         assert!(child.wait().await.unwrap().success());
         // A session leader of its own: the setup ran in the child, not here.
@@ -609,14 +599,7 @@ mod tests {
         std::fs::write(&script, "echo \"$0 $1\"\n").unwrap();
         std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
         let mut child = Launch::new(&script).args(["arg"]).spawn().unwrap();
-        let mut out = String::new();
-        child
-            .stdout
-            .take()
-            .unwrap()
-            .read_to_string(&mut out)
-            .await
-            .unwrap();
+        let out = stdout_of(&mut child).await;
         assert!(child.wait().await.unwrap().success());
         assert_eq!(out, format!("{} arg\n", script.display()));
     }
@@ -637,14 +620,7 @@ mod tests {
         let mut launch = Launch::new("sh");
         launch.args(["-c", "grep -E '^Sig(Blk|Ign)' /proc/self/status"]);
         let mut child = launch.spawn().unwrap();
-        let mut out = String::new();
-        child
-            .stdout
-            .take()
-            .unwrap()
-            .read_to_string(&mut out)
-            .await
-            .unwrap();
+        let out = stdout_of(&mut child).await;
         child.wait().await.unwrap();
         assert!(out.contains("SigBlk:\t0000000000000000"), "{out}");
         let ignored = out.lines().find(|l| l.starts_with("SigIgn")).unwrap();
@@ -664,15 +640,7 @@ mod tests {
         match launch.spawn() {
             Ok(mut child) => {
                 assert!(root, "only root may become another user");
-                let mut out = String::new();
-                child
-                    .stdout
-                    .take()
-                    .unwrap()
-                    .read_to_string(&mut out)
-                    .await
-                    .unwrap();
-                assert_eq!(out.trim(), "65534");
+                assert_eq!(stdout_of(&mut child).await.trim(), "65534");
             }
             Err(e) => {
                 assert!(!root, "root could not change ids: {e}");
