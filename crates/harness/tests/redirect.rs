@@ -152,14 +152,10 @@ fn addr(s: &str) -> SocketAddr {
     s.parse().unwrap()
 }
 
-/// A port the host's own sockets bind in a leak check: another in the run as
-/// an ordinary user, which shares the host's network with this one.
-fn host_port(port: u16) -> u16 {
-    if std::env::var_os(INNER).is_some() {
-        port - 1000
-    } else {
-        port
-    }
+/// The port of a host socket bound for a leak check: one the kernel picked
+/// free (a fixed one may be some connection's ephemeral port just then).
+fn port_of(local: std::io::Result<SocketAddr>) -> u16 {
+    local.unwrap().port()
 }
 
 const TCP_CLIENT: &str = r#"
@@ -176,9 +172,9 @@ for host, port in [('203.0.113.7', int(sys.argv[1])), ('2001:db8::1', int(sys.ar
 async fn tcp_to_any_address_reaches_the_peer_which_learns_the_destination() {
     let sandbox = sandboxed(true, true, true);
     // The host's own sockets on the same ports: nothing may reach them.
-    let (v4_port, v6_port) = (host_port(47888), host_port(47080));
-    let host_v4 = std::net::TcpListener::bind(("0.0.0.0", v4_port)).unwrap();
-    let host_v6 = std::net::TcpListener::bind(("::", v6_port)).unwrap();
+    let host_v4 = std::net::TcpListener::bind(("0.0.0.0", 0)).unwrap();
+    let host_v6 = std::net::TcpListener::bind(("::", 0)).unwrap();
+    let (v4_port, v6_port) = (port_of(host_v4.local_addr()), port_of(host_v6.local_addr()));
     let client = spawn_client_in(
         &sandbox.net,
         sandbox.files.path(),
@@ -286,8 +282,8 @@ print(s6.getsockname()[1], '[%s]:%d' % src[:2], data.decode(), flush=True)
 
 async fn udp_to_any_address_is_answered_from_that_address() {
     let sandbox = sandboxed(true, true, true);
-    let port = host_port(47999);
-    let host = std::net::UdpSocket::bind(("::", port)).unwrap();
+    let host = std::net::UdpSocket::bind(("::", 0)).unwrap();
+    let port = port_of(host.local_addr());
     let client = spawn_client_in(&sandbox.net, sandbox.files.path(), UDP_CLIENT, &[port]);
     let mut datagrams = Vec::new();
     let mut buf = [0u8; 100];
