@@ -38,7 +38,7 @@ pub(crate) struct GradeArgs {
     /// The grading manifest (TOML).
     #[arg(long, value_name = "FILE", required_unless_present = "merge")]
     pub(crate) manifest: Option<PathBuf>,
-    /// Checks run at once across the class (default: 4 per core).
+    /// Checks run at once across the class (default: 8 per core).
     #[arg(long)]
     pub(crate) jobs: Option<usize>,
     /// Where grades.csv, students/ and the summary go.
