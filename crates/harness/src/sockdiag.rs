@@ -176,12 +176,7 @@ impl Diag {
     /// The listening TCP sockets and the UDP sockets bound to a port in the
     /// namespace whose inode is in `inodes` (the sockets some processes hold).
     pub fn bound(&self, inodes: &HashSet<u64>) -> io::Result<Vec<BoundSocket>> {
-        Ok(self
-            .bound_sockets()?
-            .into_iter()
-            .filter(|(_, inode)| inodes.contains(inode))
-            .map(|(socket, _)| socket)
-            .collect())
+        Ok(held(self.bound_sockets()?, inodes))
     }
 
     /// Every socket here that a server could serve on (listening TCP, UDP
@@ -273,6 +268,16 @@ impl Diag {
 
 /// TCP state number of LISTEN.
 const TCP_LISTEN: u8 = 10;
+
+/// The sockets of `sockets` (from [`Diag::bound_sockets`]) whose inode is in
+/// `inodes` (the sockets some processes hold).
+pub fn held(sockets: Vec<(BoundSocket, u64)>, inodes: &HashSet<u64>) -> Vec<BoundSocket> {
+    sockets
+        .into_iter()
+        .filter(|(_, inode)| inodes.contains(inode))
+        .map(|(socket, _)| socket)
+        .collect()
+}
 
 #[cfg(test)]
 mod tests {

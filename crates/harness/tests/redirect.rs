@@ -152,12 +152,6 @@ fn addr(s: &str) -> SocketAddr {
     s.parse().unwrap()
 }
 
-/// The port of a host socket bound for a leak check: one the kernel picked
-/// free (a fixed one may be some connection's ephemeral port just then).
-fn port_of(local: std::io::Result<SocketAddr>) -> u16 {
-    local.unwrap().port()
-}
-
 const TCP_CLIENT: &str = r#"
 import socket, sys
 for host, port in [('203.0.113.7', int(sys.argv[1])), ('2001:db8::1', int(sys.argv[2]))]:
@@ -172,9 +166,12 @@ for host, port in [('203.0.113.7', int(sys.argv[1])), ('2001:db8::1', int(sys.ar
 async fn tcp_to_any_address_reaches_the_peer_which_learns_the_destination() {
     let sandbox = sandboxed(true, true, true);
     // The host's own sockets on the same ports: nothing may reach them.
+    // On ports the kernel picks free: a fixed one may be some connection's
+    // ephemeral port just then.
     let host_v4 = std::net::TcpListener::bind(("0.0.0.0", 0)).unwrap();
     let host_v6 = std::net::TcpListener::bind(("::", 0)).unwrap();
-    let (v4_port, v6_port) = (port_of(host_v4.local_addr()), port_of(host_v6.local_addr()));
+    let v4_port = host_v4.local_addr().unwrap().port();
+    let v6_port = host_v6.local_addr().unwrap().port();
     let client = spawn_client_in(
         &sandbox.net,
         sandbox.files.path(),
@@ -283,7 +280,7 @@ print(s6.getsockname()[1], '[%s]:%d' % src[:2], data.decode(), flush=True)
 async fn udp_to_any_address_is_answered_from_that_address() {
     let sandbox = sandboxed(true, true, true);
     let host = std::net::UdpSocket::bind(("::", 0)).unwrap();
-    let port = port_of(host.local_addr());
+    let port = host.local_addr().unwrap().port();
     let client = spawn_client_in(&sandbox.net, sandbox.files.path(), UDP_CLIENT, &[port]);
     let mut datagrams = Vec::new();
     let mut buf = [0u8; 100];

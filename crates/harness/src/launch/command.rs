@@ -424,11 +424,7 @@ async fn wait_until_bound(
             true => Vec::new(),
             false => {
                 let inodes = procfs::socket_inodes(&procfs::process_tree(pid));
-                candidates
-                    .into_iter()
-                    .filter(|(_, inode)| inodes.contains(inode))
-                    .map(|(socket, _)| socket)
-                    .collect()
+                crate::sockdiag::held(candidates, &inodes)
             }
         };
         if let Some(addr) = serving_socket(&bound, transport) {
